@@ -1,0 +1,120 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors that callers branch on with errors.Is.
+var (
+	// ErrNotFound: no such profile, or no such stored secret.
+	ErrNotFound = errors.New("not found")
+	// ErrBrokenProfile: the profile is listed in the index but its record is
+	// missing or unreadable; it can only be removed.
+	ErrBrokenProfile = errors.New("profile record is missing or damaged")
+	// ErrExists: a profile with that name exists already.
+	ErrExists = errors.New("profile already exists")
+	// ErrNeedsLogin: there is no refresh token, or the issuer rejected it
+	// (expired, revoked or already used). Only a new sign-in helps.
+	ErrNeedsLogin = errors.New("sign-in needed")
+	// ErrTemporary marks failures worth retrying later without changing
+	// anything: rate limits, 5xx, timeouts, network trouble.
+	ErrTemporary = errors.New("temporarily unavailable")
+
+	// ErrKeychainUnavailable: no Secret Service / keychain could be reached.
+	ErrKeychainUnavailable = errors.New("keychain unavailable")
+	// ErrKeychainLocked: the keychain (collection) is locked.
+	ErrKeychainLocked = errors.New("keychain locked")
+	// ErrKeychainTimeout: the keychain did not answer in time, typically
+	// because it waits for an unlock prompt nobody answers.
+	ErrKeychainTimeout = errors.New("keychain did not answer in time")
+
+	// ErrRedirect: the token endpoint answered with a redirect, which is
+	// never followed: a 307/308 would re-post the client secret and refresh
+	// token to whatever host the redirect names.
+	ErrRedirect = errors.New("token endpoint redirected")
+	// ErrInsecureURL: a non-https URL for a host that is not loopback.
+	ErrInsecureURL = errors.New("insecure URL")
+)
+
+// OAuthError is an error response from the token endpoint (RFC 6749 §5.2).
+type OAuthError struct {
+	Status      int    // HTTP status
+	Code        string // "invalid_grant", "invalid_client", ...
+	Description string // error_description, as sent by the server
+}
+
+func (e *OAuthError) Error() string {
+	msg := fmt.Sprintf("token endpoint refused the request: %s", e.Code)
+	if e.Description != "" {
+		msg += fmt.Sprintf(" (%s)", clip(e.Description, 200))
+	}
+	switch e.Code {
+	case "invalid_grant":
+		msg += ": the refresh token expired, was revoked or was already used; sign in again"
+	case "invalid_client":
+		msg += ": check the client ID, client secret and authentication method (post, basic, none)"
+	case "unauthorized_client":
+		msg += ": the application may not use the refresh_token grant; enable it in the issuer's application settings"
+	case "invalid_scope":
+		msg += ": the requested scope is not allowed for this client"
+	}
+	return msg
+}
+
+// Is makes a rejected refresh token an ErrNeedsLogin.
+func (e *OAuthError) Is(target error) bool {
+	return target == ErrNeedsLogin && e.Code == "invalid_grant"
+}
+
+// RateLimitError is a 429 (or Auth0's "Global limit has been reached").
+type RateLimitError struct {
+	Status     int
+	RetryAfter time.Duration // 0 when the server did not say
+}
+
+func (e *RateLimitError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("rate limited by the token endpoint (HTTP %d), retry in %d s", e.Status, int(e.RetryAfter.Round(time.Second)/time.Second))
+	}
+	return fmt.Sprintf("rate limited by the token endpoint (HTTP %d), retry later", e.Status)
+}
+
+// Is marks rate limits as temporary.
+func (e *RateLimitError) Is(target error) bool { return target == ErrTemporary }
+
+// ResponseError is a token endpoint answer that is neither a token nor an
+// OAuth error: an HTML error page, a 5xx, invalid JSON, a token without
+// access_token. Excerpt is a short, secret-free piece of the body.
+type ResponseError struct {
+	Status      int
+	ContentType string
+	Problem     string // what was wrong, e.g. "not JSON", "no access_token"
+	Excerpt     string
+}
+
+func (e *ResponseError) Error() string {
+	msg := fmt.Sprintf("unexpected answer from the token endpoint: HTTP %d, %s", e.Status, e.Problem)
+	if e.ContentType != "" {
+		msg += fmt.Sprintf(" (%s)", e.ContentType)
+	}
+	if e.Excerpt != "" {
+		msg += fmt.Sprintf(": %q", e.Excerpt)
+	}
+	return msg
+}
+
+// Is marks server-side failures as temporary.
+func (e *ResponseError) Is(target error) bool {
+	return target == ErrTemporary && (e.Status >= 500 || e.Status == 0)
+}
+
+// clip shortens s to n runes.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,188 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// AuthMethod is how the client authenticates at the token endpoint.
+type AuthMethod string
+
+// Client authentication methods (OIDC Core §9 names in comments).
+const (
+	AuthPost  AuthMethod = "post"  // client_secret_post: Auth0's documented default
+	AuthBasic AuthMethod = "basic" // client_secret_basic
+	AuthNone  AuthMethod = "none"  // public client: client_id only
+)
+
+// Profile is one OAuth client configuration. Exactly one of Domain, Issuer
+// and TokenURL says where the token endpoint is.
+type Profile struct {
+	Name         string     `json:"name"`
+	Domain       string     `json:"domain,omitempty"`    // Auth0 domain: https://DOMAIN/oauth/token
+	Issuer       string     `json:"issuer,omitempty"`    // OIDC issuer: token endpoint from discovery
+	TokenURL     string     `json:"token_url,omitempty"` // explicit token endpoint
+	ClientID     string     `json:"client_id"`
+	ClientSecret string     `json:"client_secret,omitempty"`
+	AuthMethod   AuthMethod `json:"auth_method,omitempty"`
+	Audience     string     `json:"audience,omitempty"`
+	Scope        string     `json:"scope,omitempty"`
+	CAFile       string     `json:"ca_file,omitempty"` // PEM bundle trusted in addition to the system roots
+}
+
+// String describes the profile without its client secret.
+func (p Profile) String() string {
+	return fmt.Sprintf("profile %s (%s, client %s)", p.Name, p.Where(), p.ClientID)
+}
+
+// GoString keeps %#v from printing the secret.
+func (p Profile) GoString() string { return p.String() }
+
+// Where is the domain, issuer or token URL, whichever is set.
+func (p Profile) Where() string {
+	switch {
+	case p.Domain != "":
+		return p.Domain
+	case p.Issuer != "":
+		return p.Issuer
+	default:
+		return p.TokenURL
+	}
+}
+
+// Method returns the authentication method, defaulting to AuthPost.
+func (p Profile) Method() AuthMethod {
+	if p.AuthMethod == "" {
+		return AuthPost
+	}
+	return p.AuthMethod
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// ValidateName checks a profile name: 1–64 of A–Z a–z 0–9 . _ -
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) || name == "." || name == ".." {
+		return fmt.Errorf("invalid profile name %q: use 1 to 64 letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
+// NormalizeDomain turns what users paste ("https://acme.auth0.com/",
+// "ACME.eu.auth0.com") into a bare host[:port].
+func NormalizeDomain(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("domain is empty")
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("invalid domain %q: expected a host name like acme.eu.auth0.com", s)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", fmt.Errorf("invalid domain %q: expected a host name like acme.eu.auth0.com", s)
+	}
+	if p := strings.Trim(u.Path, "/"); p != "" || u.RawQuery != "" || u.User != nil {
+		return "", fmt.Errorf("invalid domain %q: give only the host name, without a path", s)
+	}
+	host := strings.ToLower(u.Host)
+	if u.Scheme == "http" && !IsLoopback(host) {
+		return "", fmt.Errorf("domain %q: %w: only https is allowed for non-loopback hosts", s, ErrInsecureURL)
+	}
+	return host, nil
+}
+
+// CheckURL parses raw and refuses anything but https, except for loopback
+// hosts (127.0.0.1, ::1, localhost), where http is allowed for local issuers.
+func CheckURL(what, raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("invalid %s %q: expected an https:// URL", what, raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("invalid %s %q: credentials in URLs are not allowed", what, u.Redacted())
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Host) {
+		return nil, fmt.Errorf("%s %q: %w: use https (http is allowed only for 127.0.0.1, ::1 and localhost)", what, raw, ErrInsecureURL)
+	}
+	return u, nil
+}
+
+// IsLoopback reports whether host (with or without a port) is a loopback
+// address or "localhost".
+func IsLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Normalize validates p and returns it in canonical form: the domain bare,
+// the issuer without a trailing slash, the method explicit.
+func (p Profile) Normalize() (Profile, error) {
+	if err := ValidateName(p.Name); err != nil {
+		return p, err
+	}
+	set := 0
+	for _, s := range []string{p.Domain, p.Issuer, p.TokenURL} {
+		if strings.TrimSpace(s) != "" {
+			set++
+		}
+	}
+	if set != 1 {
+		return p, errors.New("give exactly one of domain, issuer or token URL")
+	}
+	var err error
+	switch {
+	case p.Domain != "":
+		if p.Domain, err = NormalizeDomain(p.Domain); err != nil {
+			return p, err
+		}
+	case p.Issuer != "":
+		if _, err = CheckURL("issuer", p.Issuer); err != nil {
+			return p, err
+		}
+		p.Issuer = strings.TrimRight(strings.TrimSpace(p.Issuer), "/")
+	default:
+		if _, err = CheckURL("token URL", p.TokenURL); err != nil {
+			return p, err
+		}
+		p.TokenURL = strings.TrimSpace(p.TokenURL)
+	}
+	p.ClientID = strings.TrimSpace(p.ClientID)
+	if p.ClientID == "" {
+		return p, errors.New("client ID is required")
+	}
+	if p.AuthMethod == "" && p.ClientSecret == "" {
+		p.AuthMethod = AuthNone // no secret given: a public client
+	}
+	p.AuthMethod = p.Method()
+	switch p.AuthMethod {
+	case AuthPost, AuthBasic:
+		if p.ClientSecret == "" {
+			return p, fmt.Errorf("auth method %q needs a client secret (or use --auth none for a public client)", p.AuthMethod)
+		}
+	case AuthNone:
+		if p.ClientSecret != "" {
+			return p, errors.New("auth method \"none\" is for public clients: remove the client secret or use post/basic")
+		}
+	default:
+		return p, fmt.Errorf("unknown auth method %q: use post, basic or none", p.AuthMethod)
+	}
+	p.Audience = strings.TrimSpace(p.Audience)
+	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
+	p.CAFile = strings.TrimSpace(p.CAFile)
+	return p, nil
+}
