@@ -1,0 +1,354 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Defaults for NewEngine.
+const (
+	DefaultMargin  = 60 * time.Second // refresh when a token has less left than this
+	DefaultTimeout = 30 * time.Second // per HTTP request to the issuer
+)
+
+// Engine answers "give me a valid access token for profile P" for every
+// front end (tray, window, CLI), so that all of them share one cache, one
+// lock and one way of persisting rotated refresh tokens. It is safe for
+// concurrent use.
+type Engine struct {
+	store   Store
+	locker  Locker
+	now     Clock
+	margin  time.Duration
+	timeout time.Duration
+
+	flight singleflight.Group
+
+	mu         sync.Mutex
+	clients    map[string]*http.Client // by CA file
+	discovered map[string]string       // issuer -> token endpoint
+	watchers   []func(name string)
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithMargin sets how long before expiry a cached token stops being served.
+func WithMargin(d time.Duration) Option { return func(e *Engine) { e.margin = d } }
+
+// WithTimeout bounds each HTTP request to the issuer.
+func WithTimeout(d time.Duration) Option { return func(e *Engine) { e.timeout = d } }
+
+// WithClock replaces time.Now (tests).
+func WithClock(c Clock) Option { return func(e *Engine) { e.now = c } }
+
+// NewEngine returns an Engine over store that serialises refreshes with locker.
+func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
+	e := &Engine{
+		store:      store,
+		locker:     locker,
+		now:        time.Now,
+		margin:     DefaultMargin,
+		timeout:    DefaultTimeout,
+		clients:    map[string]*http.Client{},
+		discovered: map[string]string{},
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Margin is the configured expiry margin.
+func (e *Engine) Margin() time.Duration { return e.margin }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Watch registers f to be called (on the goroutine that made the change)
+// after a profile's stored state changed: a new token, a new refresh token, an
+// edit or a removal. Front ends use it to update their labels.
+func (e *Engine) Watch(f func(name string)) {
+	e.mu.Lock()
+	e.watchers = append(e.watchers, f)
+	e.mu.Unlock()
+}
+
+func (e *Engine) changed(name string) {
+	e.mu.Lock()
+	ws := append([]func(string){}, e.watchers...)
+	e.mu.Unlock()
+	for _, w := range ws {
+		w(name)
+	}
+}
+
+// Token returns a valid access token for the named profile: the cached one
+// while it has more than the margin left (no network at all: Auth0 asks
+// clients not to refresh on every call and rate-limits the endpoint),
+// otherwise, or when force is set, a refreshed one.
+//
+// Refreshes of one profile are serialised within the process (singleflight)
+// and across processes (Locker); after taking the lock the cache is read
+// again, because another process may have refreshed meanwhile. A rotated
+// refresh token is written to the store before the access token is cached
+// or returned. A failed refresh leaves everything stored as it was.
+func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, error) {
+	if !force {
+		if t, err := e.cached(ctx, name); err != nil {
+			return Token{}, err
+		} else if t.ValidFor(e.now(), e.margin) {
+			return t, nil
+		}
+	}
+	key := name
+	if force {
+		key += "\x00force"
+	}
+	started := e.now()
+	// The refresh runs detached from the first caller's cancellation so that
+	// callers sharing it are not failed by another's ctx; each caller still
+	// stops waiting when its own ctx ends. The work itself is bounded by the
+	// lock wait, the store's and the HTTP timeouts.
+	ch := e.flight.DoChan(key, func() (any, error) {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*e.timeout)
+		defer cancel()
+		return e.refresh(wctx, name, force, started)
+	})
+	select {
+	case <-ctx.Done():
+		return Token{}, fmt.Errorf("token for %s: %w", name, ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			return Token{}, r.Err
+		}
+		return r.Val.(Token), nil
+	}
+}
+
+func (e *Engine) refresh(ctx context.Context, name string, force bool, started time.Time) (Token, error) {
+	unlock, err := e.locker.Lock(ctx, name)
+	if err != nil {
+		return Token{}, fmt.Errorf("refresh %s: wait for another refresh of this profile: %w", name, err)
+	}
+	defer unlock()
+
+	// Another process (or an earlier flight) may have refreshed while we
+	// waited for the lock; refreshing again would burn a rotated token.
+	cached, err := e.cached(ctx, name)
+	if err != nil {
+		return Token{}, err
+	}
+	if cached.ValidFor(e.now(), e.margin) && (!force || cached.ObtainedAt.After(started)) {
+		return cached, nil
+	}
+
+	p, err := e.store.LoadProfile(ctx, name)
+	if err != nil {
+		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
+	}
+	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
+	if errors.Is(err, ErrNotFound) || (err == nil && rt == "") {
+		return Token{}, fmt.Errorf("no refresh token stored for %s: %w", name, ErrNeedsLogin)
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
+	}
+
+	t, keep, err := e.exchange(ctx, p, rt)
+	if err != nil {
+		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
+	}
+	if keep != rt {
+		// Rotation: the old refresh token is now spent. Nothing else
+		// happens before the new one is safe.
+		if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, keep); err != nil {
+			return Token{}, fmt.Errorf("refresh %s: the issuer rotated the refresh token but saving the new one failed, so the next refresh will need a new sign-in: %w", name, err)
+		}
+	}
+	if err := e.saveCache(ctx, name, t); err != nil {
+		return Token{}, fmt.Errorf("refresh %s: cache the new access token: %w", name, err)
+	}
+	e.changed(name)
+	return t, nil
+}
+
+// cached returns the stored token set, or a zero Token when none is cached.
+// A damaged cache entry counts as none: it only costs a refresh.
+func (e *Engine) cached(ctx context.Context, name string) (Token, error) {
+	raw, err := e.store.LoadSecret(ctx, name, SecretTokenCache)
+	if errors.Is(err, ErrNotFound) {
+		return Token{}, nil
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("read cached token of %s: %w", name, err)
+	}
+	var t Token
+	if json.Unmarshal([]byte(raw), &t) != nil {
+		return Token{}, nil
+	}
+	return t, nil
+}
+
+func (e *Engine) saveCache(ctx context.Context, name string, t Token) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return e.store.SaveSecret(ctx, name, SecretTokenCache, string(b))
+}
+
+// Status is what front ends show for a profile without touching the network.
+type Status struct {
+	Profile         Profile
+	Token           Token // cached token; zero when none
+	HasRefreshToken bool
+	Err             error // the profile could not be read (broken, keychain locked, ...)
+}
+
+// Name is the profile's name.
+func (s Status) Name() string { return s.Profile.Name }
+
+// Statuses returns every profile's status, sorted by name. A broken
+// profile is listed with Err set rather than failing the listing.
+func (e *Engine) Statuses(ctx context.Context) ([]Status, error) {
+	names, err := e.store.ListProfiles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	sort.Strings(names)
+	out := make([]Status, 0, len(names))
+	for _, n := range names {
+		out = append(out, e.Status(ctx, n))
+	}
+	return out, nil
+}
+
+// Status returns one profile's status.
+func (e *Engine) Status(ctx context.Context, name string) Status {
+	s := Status{Profile: Profile{Name: name}}
+	p, err := e.store.LoadProfile(ctx, name)
+	if err != nil {
+		s.Err = err
+		return s
+	}
+	s.Profile = p
+	if s.Token, err = e.cached(ctx, name); err != nil {
+		s.Err = err
+		return s
+	}
+	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
+	switch {
+	case err == nil:
+		s.HasRefreshToken = rt != ""
+	case !errors.Is(err, ErrNotFound):
+		s.Err = err
+	}
+	return s
+}
+
+// Profile returns the stored profile.
+func (e *Engine) Profile(ctx context.Context, name string) (Profile, error) {
+	p, err := e.store.LoadProfile(ctx, name)
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Names returns the profile names, sorted.
+func (e *Engine) Names(ctx context.Context) ([]string, error) {
+	names, err := e.store.ListProfiles(ctx)
+	sort.Strings(names)
+	return names, err
+}
+
+// AddProfile validates and stores a new profile.
+func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
+	p, err := p.Normalize()
+	if err != nil {
+		return p, err
+	}
+	names, err := e.store.ListProfiles(ctx)
+	if err != nil {
+		return p, fmt.Errorf("add %s: %w", p.Name, err)
+	}
+	for _, n := range names {
+		if n == p.Name {
+			return p, fmt.Errorf("add %s: %w: choose another name or use `tokentray profile edit %s`", p.Name, ErrExists, p.Name)
+		}
+	}
+	if err := e.store.SaveProfile(ctx, p); err != nil {
+		return p, fmt.Errorf("add %s: %w", p.Name, err)
+	}
+	e.changed(p.Name)
+	return p, nil
+}
+
+// UpdateProfile validates and stores changes to an existing profile. When
+// where the tokens come from changes (endpoint, client, audience, scope),
+// the cached access token is dropped; the refresh token is kept.
+func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) {
+	p, err := p.Normalize()
+	if err != nil {
+		return p, err
+	}
+	old, err := e.store.LoadProfile(ctx, p.Name)
+	if err != nil && !errors.Is(err, ErrBrokenProfile) {
+		return p, fmt.Errorf("edit %s: %w", p.Name, err)
+	}
+	if err := e.store.SaveProfile(ctx, p); err != nil {
+		return p, fmt.Errorf("edit %s: %w", p.Name, err)
+	}
+	if old.Where() != p.Where() || old.ClientID != p.ClientID || old.Audience != p.Audience || old.Scope != p.Scope {
+		if err := e.store.DeleteSecret(ctx, p.Name, SecretTokenCache); err != nil {
+			return p, fmt.Errorf("edit %s: drop the cached token: %w", p.Name, err)
+		}
+	}
+	e.changed(p.Name)
+	return p, nil
+}
+
+// RemoveProfile deletes a profile and everything stored for it.
+func (e *Engine) RemoveProfile(ctx context.Context, name string) error {
+	if err := e.store.DeleteProfile(ctx, name); err != nil {
+		return fmt.Errorf("remove %s: %w", name, err)
+	}
+	e.changed(name)
+	return nil
+}
+
+// SetRefreshToken stores a refresh token obtained elsewhere (for example
+// pasted from Auth0's dashboard or another tool) and drops the cached
+// access token, which belongs to the previous session.
+func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string) error {
+	refreshToken = strings.TrimSpace(refreshToken)
+	if refreshToken == "" {
+		return errors.New("the refresh token is empty")
+	}
+	if _, err := e.store.LoadProfile(ctx, name); err != nil {
+		return fmt.Errorf("sign in %s: %w", name, err)
+	}
+	unlock, err := e.locker.Lock(ctx, name)
+	if err != nil {
+		return fmt.Errorf("sign in %s: %w", name, err)
+	}
+	defer unlock()
+	if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, refreshToken); err != nil {
+		return fmt.Errorf("sign in %s: %w", name, err)
+	}
+	if err := e.store.DeleteSecret(ctx, name, SecretTokenCache); err != nil {
+		return fmt.Errorf("sign in %s: drop the old access token: %w", name, err)
+	}
+	e.changed(name)
+	return nil
+}

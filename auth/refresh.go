@@ -1,0 +1,320 @@
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// tokenEndpoint says where to send the refresh for p: Auth0's documented
+// https://DOMAIN/oauth/token, the explicit URL, or the issuer's discovered
+// token_endpoint (cached per issuer for the Engine's lifetime).
+func (e *Engine) tokenEndpoint(ctx context.Context, p Profile, client *http.Client) (string, error) {
+	switch {
+	case p.Domain != "":
+		scheme := "https"
+		if IsLoopback(p.Domain) {
+			scheme = "http" // local test issuers only; NormalizeDomain refuses http elsewhere
+		}
+		return scheme + "://" + p.Domain + "/oauth/token", nil
+	case p.TokenURL != "":
+		u, err := CheckURL("token URL", p.TokenURL)
+		if err != nil {
+			return "", err
+		}
+		return u.String(), nil
+	}
+	if _, err := CheckURL("issuer", p.Issuer); err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	ep, ok := e.discovered[p.Issuer]
+	e.mu.Unlock()
+	if ok {
+		return ep, nil
+	}
+	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, client), p.Issuer)
+	if err != nil {
+		return "", fmt.Errorf("discover the token endpoint of %s: %w", p.Issuer, networkError(err))
+	}
+	ep = prov.Endpoint().TokenURL
+	if _, err := CheckURL("discovered token endpoint", ep); err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	e.discovered[p.Issuer] = ep
+	e.mu.Unlock()
+	return ep, nil
+}
+
+// httpClient returns the client for p's issuer: proxies from the
+// environment, TLS always verified (system roots plus p.CAFile), the
+// engine's timeout, and redirects refused. Refusing redirects matters: a
+// 307 or 308 from the token endpoint would make net/http re-post the form,
+// client secret and refresh token included, to whatever host it names.
+func (e *Engine) httpClient(p Profile) (*http.Client, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[p.CAFile]; ok {
+		return c, nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if p.CAFile != "" {
+		pem, err := os.ReadFile(p.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", p.CAFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	c := &http.Client{
+		Transport: tr,
+		Timeout:   e.timeout,
+		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+			return fmt.Errorf("%w to %s: redirects are never followed, fix the token URL", ErrRedirect, req.URL.Redacted())
+		},
+	}
+	e.clients[p.CAFile] = c
+	return c, nil
+}
+
+// exchange performs Auth0's documented refresh: POST grant_type=refresh_token
+// with client_id, client_secret (body or Basic, as configured) and the
+// refresh token. It returns the new token and the refresh token to keep
+// (rotated or not).
+func (e *Engine) exchange(ctx context.Context, p Profile, refreshToken string) (Token, string, error) {
+	client, err := e.httpClient(p)
+	if err != nil {
+		return Token{}, "", err
+	}
+	tokenURL, err := e.tokenEndpoint(ctx, p, client)
+	if err != nil {
+		return Token{}, "", err
+	}
+	// The style is always explicit: x/oauth2's auto-detection retries with
+	// the other style after any error, sending the refresh token twice.
+	style := oauth2.AuthStyleInParams
+	if p.Method() == AuthBasic {
+		style = oauth2.AuthStyleInHeader
+	}
+	cfg := oauth2.Config{
+		ClientID:     p.ClientID,
+		ClientSecret: p.ClientSecret,
+		Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: style},
+	}
+	if p.Method() == AuthNone {
+		cfg.ClientSecret = ""
+	}
+	// x/oauth2 drops the body of a 2xx it cannot parse; peek keeps the
+	// status and the start of every answer so errors can say what came back.
+	pk := &peek{base: client.Transport}
+	hc := *client
+	hc.Transport = pk
+	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
+	ot, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return Token{}, "", classify(err, pk, tokenURL, []string{refreshToken, p.ClientSecret})
+	}
+	t := Token{
+		AccessToken: ot.AccessToken,
+		TokenType:   ot.TokenType,
+		Expiry:      ot.Expiry,
+		ObtainedAt:  e.now(),
+	}
+	if s, ok := ot.Extra("scope").(string); ok {
+		t.Scope = s
+	}
+	if s, ok := ot.Extra("id_token").(string); ok {
+		t.IDToken = s
+	}
+	keep := ot.RefreshToken // x/oauth2 keeps the old one when none was sent
+	if keep == "" {
+		keep = refreshToken
+	}
+	return t, keep, nil
+}
+
+// peek is a RoundTripper that remembers the last response's status,
+// content type and first bytes.
+type peek struct {
+	base   http.RoundTripper
+	mu     sync.Mutex
+	status int
+	ctype  string
+	head   []byte
+	header http.Header
+}
+
+func (p *peek) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	p.mu.Lock()
+	p.status, p.ctype, p.header = resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header
+	p.mu.Unlock()
+	resp.Body = &peekBody{ReadCloser: resp.Body, p: p}
+	return resp, nil
+}
+
+type peekBody struct {
+	io.ReadCloser
+	p *peek
+}
+
+func (b *peekBody) Read(buf []byte) (int, error) {
+	n, err := b.ReadCloser.Read(buf)
+	b.p.mu.Lock()
+	if room := 512 - len(b.p.head); room > 0 && n > 0 {
+		b.p.head = append(b.p.head, buf[:min(n, room)]...)
+	}
+	b.p.mu.Unlock()
+	return n, err
+}
+
+// classify turns what x/oauth2 and net/http return into tokentray's typed
+// errors, none of which carry a secret.
+func classify(err error, pk *peek, tokenURL string, secrets []string) error {
+	pk.mu.Lock()
+	status, ctype, head, header := pk.status, pk.ctype, pk.head, pk.header
+	pk.mu.Unlock()
+
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			status, ctype, header = re.Response.StatusCode, re.Response.Header.Get("Content-Type"), re.Response.Header
+		}
+		if status == http.StatusTooManyRequests || strings.Contains(strings.ToLower(re.ErrorDescription), "global limit has been reached") {
+			return &RateLimitError{Status: status, RetryAfter: retryAfter(header, time.Now())}
+		}
+		if re.ErrorCode != "" {
+			return &OAuthError{Status: status, Code: re.ErrorCode, Description: redact(re.ErrorDescription, secrets)}
+		}
+		problem := "not an OAuth answer"
+		switch {
+		case status >= 500:
+			problem = "server error"
+		case status >= 300 && status < 400:
+			problem = "redirect"
+		}
+		return &ResponseError{Status: status, ContentType: ctype, Problem: problem, Excerpt: excerpt(re.Body, secrets)}
+	}
+	if errors.Is(err, ErrRedirect) {
+		return fmt.Errorf("refresh at %s: %w", tokenURL, ErrRedirect)
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "missing access_token"):
+		return &ResponseError{Status: status, ContentType: ctype, Problem: "no access_token in the answer"}
+	case strings.Contains(msg, "cannot parse"):
+		return &ResponseError{Status: status, ContentType: ctype, Problem: "not JSON", Excerpt: excerpt(head, secrets)}
+	}
+	return fmt.Errorf("refresh at %s: %w", tokenURL, networkError(err))
+}
+
+// networkError rewords transport failures so the user knows what to check,
+// and marks them ErrTemporary where waiting can help.
+func networkError(err error) error {
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		uaErr   x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &uaErr), errors.As(err, &hostErr):
+		return fmt.Errorf("TLS certificate not trusted (%v): give the issuer's CA with --ca-file; verification is never turned off", rootCause(err))
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("cannot resolve %s: check the domain or issuer and your network: %w", dnsErr.Name, ErrTemporary)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("no answer in time: %w", ErrTemporary)
+	case errors.As(err, &netErr):
+		return fmt.Errorf("%v: %w", rootCause(err), ErrTemporary)
+	}
+	return err
+}
+
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// retryAfter reads Retry-After (seconds or HTTP date) or Auth0's
+// X-RateLimit-Reset (UNIX seconds).
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+			return time.Duration(s) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil && t.After(now) {
+			return t.Sub(now).Round(time.Second)
+		}
+	}
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
+		if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if d := time.Unix(s, 0).Sub(now); d > 0 {
+				return d.Round(time.Second)
+			}
+		}
+	}
+	return 0
+}
+
+var (
+	tagRE   = regexp.MustCompile(`<[^>]*>`)
+	spaceRE = regexp.MustCompile(`\s+`)
+	// Anything token-like: long runs of base64url/JWT characters.
+	opaqueRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{24,}`)
+)
+
+// excerpt makes a short, single-line, secret-free summary of a body.
+func excerpt(body []byte, secrets []string) string {
+	s := string(body)
+	if len(s) > 4096 {
+		s = s[:4096]
+	}
+	s = tagRE.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
+	s = strings.ToValidUTF8(redact(s, secrets), "")
+	return clip(s, 120)
+}
+
+// redact removes the given secrets and anything that looks like a token.
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return opaqueRE.ReplaceAllString(s, "[redacted]")
+}
