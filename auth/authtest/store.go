@@ -1,0 +1,188 @@
+// Package authtest holds fakes for testing code above the store: an
+// in-memory Store, a no-op Locker and a settable clock. The real keychain
+// adapter is tested against a real Secret Service in auth/keychain.
+package authtest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Store is an in-memory auth.Store. It is safe for concurrent use. Err, when
+// set, is returned by every call (to simulate a locked keychain).
+type Store struct {
+	mu       sync.Mutex
+	profiles map[string]auth.Profile
+	broken   map[string]bool
+	secrets  map[string]string
+	Err      error
+}
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return &Store{profiles: map[string]auth.Profile{}, broken: map[string]bool{}, secrets: map[string]string{}}
+}
+
+func key(name string, kind auth.SecretKind) string { return string(kind) + ":" + name }
+
+// SetErr makes every following call fail with err (nil to recover).
+func (s *Store) SetErr(err error) {
+	s.mu.Lock()
+	s.Err = err
+	s.mu.Unlock()
+}
+
+// Break keeps name in the index but loses its record.
+func (s *Store) Break(name string) {
+	s.mu.Lock()
+	delete(s.profiles, name)
+	s.broken[name] = true
+	s.mu.Unlock()
+}
+
+// Secret returns a stored secret directly, for assertions.
+func (s *Store) Secret(name string, kind auth.SecretKind) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.secrets[key(name, kind)]
+	return v, ok
+}
+
+// ListProfiles implements auth.Store.
+func (s *Store) ListProfiles(context.Context) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	var names []string
+	for n := range s.profiles {
+		names = append(names, n)
+	}
+	for n := range s.broken {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// LoadProfile implements auth.Store.
+func (s *Store) LoadProfile(_ context.Context, name string) (auth.Profile, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return auth.Profile{}, s.Err
+	}
+	if s.broken[name] {
+		return auth.Profile{}, fmt.Errorf("profile %s: %w", name, auth.ErrBrokenProfile)
+	}
+	p, ok := s.profiles[name]
+	if !ok {
+		return auth.Profile{}, fmt.Errorf("profile %s: %w", name, auth.ErrNotFound)
+	}
+	return p, nil
+}
+
+// SaveProfile implements auth.Store.
+func (s *Store) SaveProfile(_ context.Context, p auth.Profile) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	delete(s.broken, p.Name)
+	s.profiles[p.Name] = p
+	return nil
+}
+
+// DeleteProfile implements auth.Store.
+func (s *Store) DeleteProfile(_ context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	_, ok := s.profiles[name]
+	if !ok && !s.broken[name] {
+		return fmt.Errorf("profile %s: %w", name, auth.ErrNotFound)
+	}
+	delete(s.profiles, name)
+	delete(s.broken, name)
+	for _, k := range []auth.SecretKind{auth.SecretRefreshToken, auth.SecretTokenCache} {
+		delete(s.secrets, key(name, k))
+	}
+	return nil
+}
+
+// LoadSecret implements auth.Store.
+func (s *Store) LoadSecret(_ context.Context, name string, kind auth.SecretKind) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return "", s.Err
+	}
+	v, ok := s.secrets[key(name, kind)]
+	if !ok {
+		return "", fmt.Errorf("%s of %s: %w", kind, name, auth.ErrNotFound)
+	}
+	return v, nil
+}
+
+// SaveSecret implements auth.Store.
+func (s *Store) SaveSecret(_ context.Context, name string, kind auth.SecretKind, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	s.secrets[key(name, kind)] = value
+	return nil
+}
+
+// DeleteSecret implements auth.Store.
+func (s *Store) DeleteSecret(_ context.Context, name string, kind auth.SecretKind) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	delete(s.secrets, key(name, kind))
+	return nil
+}
+
+// NopLocker is an auth.Locker for single-process tests.
+type NopLocker struct{}
+
+// Lock implements auth.Locker.
+func (NopLocker) Lock(context.Context, string) (func(), error) { return func() {}, nil }
+
+// Clock is a settable clock for auth.WithClock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a Clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }

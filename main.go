@@ -1,0 +1,59 @@
+// Command tokentray keeps OAuth 2.0 / OpenID Connect refresh tokens in the OS
+// keychain and hands out fresh access tokens from the system tray or the
+// command line. main only wires the concrete parts together: the keychain
+// store, the file lock, the engine, and the CLI or the GUI.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/atotto/clipboard"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/keychain"
+	"github.com/tokentray/tokentray/ui/cli"
+	"golang.org/x/term"
+)
+
+// defaultService is the keychain service name all items live under.
+// TOKENTRAY_KEYCHAIN_SERVICE overrides it (tests, and the demo, use their own).
+const defaultService = "tokentray"
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	service := defaultService
+	if s := os.Getenv("TOKENTRAY_KEYCHAIN_SERVICE"); s != "" {
+		service = s
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: no cache directory for lock files: %v\n", err)
+		return cli.ExitError
+	}
+	engine := auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: filepath.Join(cache, "tokentray", "locks", service)})
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &cli.App{
+		Engine:     engine,
+		Clipboard:  systemClipboard{},
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		Terminal:   func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+		ReadHidden: func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
+	}
+	return app.Run(ctx, os.Args[1:])
+}
+
+// systemClipboard is atotto/clipboard (xclip, xsel or wl-copy on Linux).
+type systemClipboard struct{}
+
+func (systemClipboard) WriteAll(s string) error { return clipboard.WriteAll(s) }

@@ -1,0 +1,139 @@
+// Package cli is tokentray's command line: the same Engine as the tray app,
+// driven by cobra commands for people testing APIs by hand or from scripts.
+// It never imports fyne, so it stays fast and testable without a display.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Exit codes, part of the scripting contract documented in the README.
+const (
+	ExitOK        = 0
+	ExitError     = 1
+	ExitUsage     = 2
+	ExitNeedLogin = 3 // no refresh token, or the issuer rejected it
+	ExitTemporary = 4 // rate limited, issuer down, timeout: retry later
+)
+
+// Clipboard is where `token --copy` puts the token.
+type Clipboard interface {
+	WriteAll(text string) error
+}
+
+// App is the command line. Its fields are its dependencies.
+type App struct {
+	Engine    *auth.Engine
+	Clipboard Clipboard
+	Stdin     io.Reader
+	Stdout    io.Writer
+	Stderr    io.Writer
+	// Terminal reports whether Stdin is an interactive terminal, and ReadHidden
+	// reads one line from it without echo (for secrets). Nil: never a terminal.
+	Terminal   func() bool
+	ReadHidden func() (string, error)
+	// Extra commands wired in by main (the tray app, the demo).
+	Extra []*cobra.Command
+}
+
+// usageError marks mistakes in how the command was called (exit 2).
+type usageError struct{ error }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// Run executes args (without the program name) and returns the exit code.
+func (a *App) Run(ctx context.Context, args []string) int {
+	root := a.root()
+	root.SetArgs(args)
+	root.SetIn(a.Stdin)
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(a.Stderr, "tokentray: %v\n", err)
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, auth.ErrNeedsLogin):
+		return ExitNeedLogin
+	case errors.Is(err, auth.ErrTemporary), errors.Is(err, auth.ErrKeychainTimeout):
+		return ExitTemporary
+	}
+	return ExitError
+}
+
+func (a *App) root() *cobra.Command {
+	var margin time.Duration
+	root := &cobra.Command{
+		Use:   "tokentray",
+		Short: "Fresh OAuth 2.0 / OIDC access tokens from refresh tokens kept in the OS keychain",
+		Long: `tokentray keeps OAuth client profiles and their refresh tokens in the OS keychain
+and hands out valid access tokens: the cached one while it is valid, a refreshed
+one otherwise. Without arguments it starts the tray app.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("margin") {
+				if margin < 0 {
+					return usagef("--margin must not be negative")
+				}
+				a.Engine.SetMargin(margin)
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.tokenCmd(), a.inspectCmd())
+	root.AddCommand(a.Extra...)
+	// Unknown commands and wrong argument counts are usage errors too.
+	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
+		wrapArgs(c)
+	}
+	return root
+}
+
+// wrapArgs turns cobra's argument validation errors into usage errors.
+func wrapArgs(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		wrapArgs(sub)
+	}
+	if c.Args == nil {
+		return
+	}
+	orig := c.Args
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if err := orig(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+// completeProfiles offers profile names for shell completion.
+func (a *App) completeProfiles(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+	defer cancel()
+	names, err := a.Engine.Names(ctx)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}

@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// profileFlags are the flags shared by `profile add` and `profile edit`.
+type profileFlags struct {
+	domain, issuer, tokenURL, clientID, method, audience, scope, caFile string
+	secretStdin                                                         bool
+}
+
+func (f *profileFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&f.domain, "domain", "", "Auth0 domain, e.g. acme.eu.auth0.com (token endpoint https://DOMAIN/oauth/token)")
+	fl.StringVar(&f.issuer, "issuer", "", "OpenID Connect issuer URL (token endpoint from discovery)")
+	fl.StringVar(&f.tokenURL, "token-url", "", "explicit token endpoint URL")
+	fl.StringVar(&f.clientID, "client-id", "", "OAuth client ID")
+	fl.StringVar(&f.method, "auth", "", "client authentication: post (client_secret_post, default with a secret), basic, none (public client)")
+	fl.StringVar(&f.audience, "audience", "", "API audience (Auth0) used at sign-in")
+	fl.StringVar(&f.scope, "scope", "", "extra scopes requested at sign-in, space separated")
+	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
+	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (hidden prompt on a terminal)")
+	c.MarkFlagsMutuallyExclusive("domain", "issuer", "token-url")
+	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
+}
+
+// apply copies the flags the user gave onto p.
+func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) error {
+	ch := c.Flags().Changed
+	if ch("domain") || ch("issuer") || ch("token-url") {
+		p.Domain, p.Issuer, p.TokenURL = f.domain, f.issuer, f.tokenURL
+	}
+	if ch("client-id") {
+		p.ClientID = f.clientID
+	}
+	if ch("auth") {
+		p.AuthMethod = auth.AuthMethod(f.method)
+		if p.AuthMethod == auth.AuthNone {
+			p.ClientSecret = ""
+		}
+	}
+	if ch("audience") {
+		p.Audience = f.audience
+	}
+	if ch("scope") {
+		p.Scope = f.scope
+	}
+	if ch("ca-file") {
+		p.CAFile = f.caFile
+	}
+	if f.secretStdin {
+		s, err := a.readSecret("client secret")
+		if err != nil {
+			return err
+		}
+		p.ClientSecret = s
+	}
+	return nil
+}
+
+func (a *App) profileCmd() *cobra.Command {
+	c := &cobra.Command{Use: "profile", Short: "Add, edit, list, show and remove profiles"}
+	c.AddCommand(a.profileAddCmd(), a.profileEditCmd(), a.profileListCmd(), a.profileShowCmd(), a.profileRmCmd())
+	return c
+}
+
+func (a *App) profileAddCmd() *cobra.Command {
+	var f profileFlags
+	c := &cobra.Command{
+		Use:   "add NAME (--domain D | --issuer URL | --token-url URL) --client-id ID",
+		Short: "Add a profile",
+		Example: `  printf %s "$SECRET" | tokentray profile add dev --domain acme.eu.auth0.com \
+      --client-id abc123 --audience https://api.example.com --client-secret-stdin`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			p := auth.Profile{Name: args[0]}
+			if err := a.applyFlags(c, &f, &p); err != nil {
+				return err
+			}
+			p, err := a.Engine.AddProfile(c.Context(), p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stderr, "Added %s (%s, %s). Next: tokentray login %s --refresh-token-stdin\n", p.Name, p.Where(), p.Method(), p.Name)
+			return nil
+		},
+	}
+	f.register(c)
+	return c
+}
+
+func (a *App) profileEditCmd() *cobra.Command {
+	var f profileFlags
+	c := &cobra.Command{
+		Use:               "edit NAME [flags]",
+		Short:             "Change a profile; flags not given stay as they are",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(c *cobra.Command, args []string) error {
+			p, err := a.Engine.Profile(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.applyFlags(c, &f, &p); err != nil {
+				return err
+			}
+			p, err = a.Engine.UpdateProfile(c.Context(), p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stderr, "Updated %s.\n", p.Name)
+			return nil
+		},
+	}
+	f.register(c)
+	return c
+}
+
+// profileView is the secret-free JSON shape of a profile and its state.
+type profileView struct {
+	Name            string     `json:"name"`
+	Domain          string     `json:"domain,omitempty"`
+	Issuer          string     `json:"issuer,omitempty"`
+	TokenURL        string     `json:"token_url,omitempty"`
+	ClientID        string     `json:"client_id,omitempty"`
+	ClientSecret    bool       `json:"client_secret_set"`
+	AuthMethod      string     `json:"auth_method,omitempty"`
+	Audience        string     `json:"audience,omitempty"`
+	Scope           string     `json:"scope,omitempty"`
+	CAFile          string     `json:"ca_file,omitempty"`
+	State           string     `json:"state"`
+	HasRefreshToken bool       `json:"has_refresh_token"`
+	ExpiresAt       *time.Time `json:"access_token_expires_at,omitempty"`
+	Error           string     `json:"error,omitempty"`
+}
+
+func (a *App) view(s auth.Status) profileView {
+	p := s.Profile
+	v := profileView{
+		Name: p.Name, Domain: p.Domain, Issuer: p.Issuer, TokenURL: p.TokenURL, ClientID: p.ClientID,
+		ClientSecret: p.ClientSecret != "", Audience: p.Audience, Scope: p.Scope, CAFile: p.CAFile,
+		HasRefreshToken: s.HasRefreshToken, State: a.state(s),
+	}
+	if p.ClientID != "" {
+		v.AuthMethod = string(p.Method())
+	}
+	if !s.Token.Expiry.IsZero() {
+		t := s.Token.Expiry
+		v.ExpiresAt = &t
+	}
+	if s.Err != nil {
+		v.Error = s.Err.Error()
+	}
+	return v
+}
+
+// state is a short word for a profile's state, as in the tray.
+func (a *App) state(s auth.Status) string {
+	now := a.Engine.Now()
+	switch {
+	case s.Err != nil:
+		return "error"
+	case s.Token.ValidFor(now, 0) && s.Token.Expiry.IsZero():
+		return "valid"
+	case s.Token.ValidFor(now, 0):
+		return "valid " + Remaining(s.Token.Remaining(now))
+	case !s.HasRefreshToken:
+		return "sign in needed"
+	case s.Token.AccessToken != "":
+		return "expired"
+	}
+	return "no token yet"
+}
+
+// Remaining renders a duration the way the tray does: "42 min", "1 h 05 min", "30 s".
+func Remaining(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	h := int(d.Hours())
+	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
+}
+
+func (a *App) profileListCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List profiles and the state of their tokens",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			sts, err := a.Engine.Statuses(c.Context())
+			if err != nil {
+				return err
+			}
+			views := make([]profileView, 0, len(sts))
+			for _, s := range sts {
+				views = append(views, a.view(s))
+			}
+			if asJSON {
+				return writeJSON(a.Stdout, views)
+			}
+			if len(views) == 0 {
+				fmt.Fprintln(a.Stderr, "No profiles yet. Add one: tokentray profile add NAME --domain DOMAIN --client-id ID --client-secret-stdin")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tWHERE\tCLIENT\tSTATE")
+			for i, v := range views {
+				state := v.State
+				if v.Error != "" {
+					state += ": " + v.Error
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, sts[i].Profile.Where(), v.ClientID, state)
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func (a *App) profileShowCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:               "show NAME",
+		Short:             "Show a profile (never its secrets)",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(c *cobra.Command, args []string) error {
+			s := a.Engine.Status(c.Context(), args[0])
+			if s.Err != nil {
+				return fmt.Errorf("profile %s: %w", args[0], s.Err)
+			}
+			v := a.view(s)
+			if asJSON {
+				return writeJSON(a.Stdout, v)
+			}
+			tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
+			row := func(k, val string) {
+				if val != "" {
+					fmt.Fprintf(tw, "%s\t%s\n", k, val)
+				}
+			}
+			row("name", v.Name)
+			row("domain", v.Domain)
+			row("issuer", v.Issuer)
+			row("token url", v.TokenURL)
+			row("client id", v.ClientID)
+			row("client secret", map[bool]string{true: "set (hidden)", false: "none"}[v.ClientSecret])
+			row("auth method", v.AuthMethod)
+			row("audience", v.Audience)
+			row("scope", v.Scope)
+			row("ca file", v.CAFile)
+			row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name + " --refresh-token-stdin"}[v.HasRefreshToken])
+			row("access token", v.State)
+			if v.ExpiresAt != nil {
+				row("expires", v.ExpiresAt.Local().Format(time.RFC1123))
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func (a *App) profileRmCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:               "rm NAME",
+		Aliases:           []string{"remove"},
+		Short:             "Remove a profile and everything stored for it",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := a.Engine.RemoveProfile(c.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stderr, "Removed %s.\n", args[0])
+			return nil
+		},
+	}
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
