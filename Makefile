@@ -1,0 +1,40 @@
+# tokentray — `make run` builds and starts the app; `make test` installs what
+# the tests need, starts a private desktop session (Xvfb, D-Bus,
+# gnome-keyring), runs every test against the real authorization server and
+# tears it all down. See README.md.
+
+GO      ?= go
+BIN     := bin/tokentray
+PKGS    := ./...
+
+.PHONY: all build run demo test bench lint deps tidy clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+deps:
+	bash scripts/deps.sh
+
+test: deps
+	bash scripts/test.sh
+
+bench: deps
+	bash scripts/bench.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@sc=$$(command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck"); \
+	if [ -x "$$sc" ]; then "$$sc" $(PKGS); else echo "staticcheck not installed: run make deps"; exit 1; fi
+	$(GO) mod tidy -diff
+
+tidy:
+	$(GO) mod tidy
+
+clean:
+	rm -rf bin dist

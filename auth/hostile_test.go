@@ -1,0 +1,335 @@
+package auth_test
+
+import (
+	"context"
+	"log"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
+)
+
+// Hostile token endpoints: what a real authorization server will not
+// produce on demand. Every case checks that the stored refresh token and the
+// cached token are exactly as before, and that no secret leaks into the error.
+
+const (
+	hostileSecret  = "client-secret-Hostile-4d2f9a7c1e"
+	hostileRefresh = "refresh-token-Hostile-8b1e3c5d7f"
+)
+
+type recorder struct {
+	mu     sync.Mutex
+	bodies []string
+	auth   []string
+}
+
+// record keeps what the request carried and leaves its body readable.
+func (r *recorder) record(req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	req.Body = io.NopCloser(strings.NewReader(string(b)))
+	r.mu.Lock()
+	r.bodies = append(r.bodies, string(b))
+	r.auth = append(r.auth, req.Header.Get("Authorization"))
+	r.mu.Unlock()
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.bodies)
+}
+
+func (r *recorder) all() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.bodies, "\n") + strings.Join(r.auth, "\n")
+}
+
+// hostileEngine stores a profile pointing at tokenURL with a refresh token
+// and a stale cached token, and returns the engine and its store.
+func hostileEngine(t *testing.T, tokenURL string, opts ...auth.Option) (*auth.Engine, *authtest.Store) {
+	t.Helper()
+	st := authtest.NewStore()
+	ctx := context.Background()
+	require.NoError(t, st.SaveProfile(ctx, auth.Profile{Name: "h", TokenURL: tokenURL, ClientID: "cid", ClientSecret: hostileSecret, AuthMethod: auth.AuthPost}))
+	require.NoError(t, st.SaveSecret(ctx, "h", auth.SecretRefreshToken, hostileRefresh))
+	require.NoError(t, st.SaveSecret(ctx, "h", auth.SecretTokenCache, `{"access_token":"old","expiry":"2001-01-01T00:00:00Z"}`))
+	return auth.NewEngine(st, authtest.NopLocker{}, opts...), st
+}
+
+func requireUntouched(t *testing.T, st *authtest.Store, err error) {
+	t.Helper()
+	require.Error(t, err)
+	rt, _ := st.Secret("h", auth.SecretRefreshToken)
+	require.Equal(t, hostileRefresh, rt, "a failed refresh must keep the stored refresh token")
+	c, _ := st.Secret("h", auth.SecretTokenCache)
+	require.Equal(t, `{"access_token":"old","expiry":"2001-01-01T00:00:00Z"}`, c)
+	require.NotContains(t, err.Error(), hostileRefresh)
+	require.NotContains(t, err.Error(), hostileSecret)
+	require.NotContains(t, fmt.Sprintf("%+v %#v", err, err), hostileRefresh)
+}
+
+func TestHostileEndpoints(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		check   func(t *testing.T, err error)
+	}{{
+		name: "429 with Auth0 rate-limit headers",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-RateLimit-Limit", "30")
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(42*time.Second).Unix()))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":"too_many_requests","error_description":"Rate limit exceeded"}`)
+		},
+		check: func(t *testing.T, err error) {
+			var rl *auth.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			require.InDelta(t, 42, rl.RetryAfter.Seconds(), 2)
+			require.ErrorIs(t, err, auth.ErrTemporary)
+			require.Regexp(t, `rate limited .*retry in 4[0-3] s`, err.Error())
+		},
+	}, {
+		name: "429 with Retry-After",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusTooManyRequests)
+		},
+		check: func(t *testing.T, err error) {
+			var rl *auth.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			require.Equal(t, 7*time.Second, rl.RetryAfter)
+		},
+	}, {
+		name: "Auth0 global limit as another status",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"access_denied","error_description":"Global limit has been reached"}`)
+		},
+		check: func(t *testing.T, err error) {
+			var rl *auth.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			require.ErrorIs(t, err, auth.ErrTemporary)
+		},
+	}, {
+		name: "500 with an HTML page echoing the refresh token",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "<html><body><h1>Internal   Server Error</h1><p>request %s failed</p></body></html>", r.PostForm.Get("refresh_token"))
+		},
+		check: func(t *testing.T, err error) {
+			var re *auth.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, 500, re.Status)
+			require.ErrorIs(t, err, auth.ErrTemporary)
+			require.Contains(t, re.Excerpt, "Internal Server Error")
+			require.NotContains(t, re.Excerpt, "<h1>")
+		},
+	}, {
+		name: "Auth0's 403 invalid_grant",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}`)
+		},
+		check: func(t *testing.T, err error) {
+			require.ErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "sign in again")
+		},
+	}, {
+		name: "401 invalid_client",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"invalid_client","error_description":"client authentication failed"}`)
+		},
+		check: func(t *testing.T, err error) {
+			var oe *auth.OAuthError
+			require.ErrorAs(t, err, &oe)
+			require.Equal(t, "invalid_client", oe.Code)
+			require.NotErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "check the client ID, client secret")
+		},
+	}, {
+		name: "10 MB body",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			chunk := strings.Repeat("x", 1<<20)
+			for range 10 {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return
+				}
+			}
+		},
+		check: func(t *testing.T, err error) {
+			var re *auth.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, "not JSON", re.Problem)
+			require.Less(t, len(err.Error()), 400)
+		},
+	}, {
+		name: "invalid JSON",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token": "abc", "expires_in": `)
+		},
+		check: func(t *testing.T, err error) {
+			var re *auth.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, 200, re.Status)
+			require.Equal(t, "not JSON", re.Problem)
+		},
+	}, {
+		name: "200 without access_token",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"token_type":"Bearer","expires_in":3600}`)
+		},
+		check: func(t *testing.T, err error) {
+			var re *auth.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Contains(t, re.Problem, "no access_token")
+		},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec.record(r)
+				tc.handler(w, r)
+			}))
+			defer srv.Close()
+			e, st := hostileEngine(t, srv.URL+"/oauth/token")
+			_, err := e.Token(context.Background(), "h", false)
+			requireUntouched(t, st, err)
+			tc.check(t, err)
+			require.Equal(t, 1, rec.count(), "exactly one request, no retry loop")
+		})
+	}
+}
+
+// A 307 from the token endpoint would make net/http re-post the form (client
+// secret and refresh token) to the host it names. It must never be followed.
+func TestRedirectIsRefused(t *testing.T) {
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			thief := &recorder{}
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				thief.record(r)
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"access_token":"stolen","token_type":"Bearer","expires_in":3600}`)
+			}))
+			defer other.Close()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+"/oauth/token", code)
+			}))
+			defer srv.Close()
+
+			e, st := hostileEngine(t, srv.URL+"/oauth/token")
+			_, err := e.Token(context.Background(), "h", false)
+			requireUntouched(t, st, err)
+			require.ErrorIs(t, err, auth.ErrRedirect)
+			require.Zero(t, thief.count(), "the redirect target must never be contacted")
+			require.NotContains(t, thief.all(), hostileRefresh)
+		})
+	}
+}
+
+func TestServerThatNeverAnswers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var conns sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); io.Copy(io.Discard, c) }() // read forever, answer never
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	e, st := hostileEngine(t, "http://"+ln.Addr().String()+"/oauth/token", auth.WithTimeout(300*time.Millisecond))
+	start := time.Now()
+	_, err = e.Token(context.Background(), "h", false)
+	requireUntouched(t, st, err)
+	require.ErrorIs(t, err, auth.ErrTemporary)
+	require.Contains(t, err.Error(), "no answer in time")
+	require.Less(t, time.Since(start), 10*time.Second, "the timeout must end the wait")
+}
+
+func TestCallerContextEndsTheWait(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	e, st := hostileEngine(t, "http://"+ln.Addr().String()+"/oauth/token", auth.WithTimeout(2*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = e.Token(ctx, "h", false)
+	requireUntouched(t, st, err)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestTLSIsVerified(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"fresh","token_type":"Bearer","expires_in":3600}`)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	defer srv.Close()
+
+	e, st := hostileEngine(t, srv.URL+"/oauth/token")
+	_, err := e.Token(context.Background(), "h", false)
+	requireUntouched(t, st, err)
+	require.Contains(t, err.Error(), "TLS certificate not trusted")
+	require.Contains(t, err.Error(), "--ca-file")
+
+	// With the server's CA given explicitly, the same endpoint works.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	p, err := st.LoadProfile(context.Background(), "h")
+	require.NoError(t, err)
+	p.CAFile = ca
+	require.NoError(t, st.SaveProfile(context.Background(), p))
+	tok, err := auth.NewEngine(st, authtest.NopLocker{}).Token(context.Background(), "h", false)
+	require.NoError(t, err)
+	require.Equal(t, "fresh", tok.AccessToken)
+}
+
+func TestPlainHTTPOnlyForLoopback(t *testing.T) {
+	e, st := hostileEngine(t, "http://tokens.example.com/oauth/token")
+	_, err := e.Token(context.Background(), "h", false)
+	requireUntouched(t, st, err)
+	require.ErrorIs(t, err, auth.ErrInsecureURL)
+	require.False(t, errors.Is(err, auth.ErrTemporary))
+}
