@@ -69,7 +69,18 @@ func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
 }
 
 // Margin is the configured expiry margin.
-func (e *Engine) Margin() time.Duration { return e.margin }
+func (e *Engine) Margin() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.margin
+}
+
+// SetMargin changes the expiry margin (a user setting) at run time.
+func (e *Engine) SetMargin(d time.Duration) {
+	e.mu.Lock()
+	e.margin = d
+	e.mu.Unlock()
+}
 
 // Now is the engine's clock.
 func (e *Engine) Now() time.Time { return e.now() }
@@ -106,7 +117,7 @@ func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, err
 	if !force {
 		if t, err := e.cached(ctx, name); err != nil {
 			return Token{}, err
-		} else if t.ValidFor(e.now(), e.margin) {
+		} else if t.ValidFor(e.now(), e.Margin()) {
 			return t, nil
 		}
 	}
@@ -148,7 +159,7 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 	if err != nil {
 		return Token{}, err
 	}
-	if cached.ValidFor(e.now(), e.margin) && (!force || cached.ObtainedAt.After(started)) {
+	if cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
 		return cached, nil
 	}
 

@@ -92,7 +92,7 @@ func NormalizeDomain(s string) (string, error) {
 	if p := strings.Trim(u.Path, "/"); p != "" || u.RawQuery != "" || u.User != nil {
 		return "", fmt.Errorf("invalid domain %q: give only the host name, without a path", s)
 	}
-	host := strings.ToLower(u.Host)
+	host := strings.TrimSuffix(strings.ToLower(u.Host), ":")
 	if u.Scheme == "http" && !IsLoopback(host) {
 		return "", fmt.Errorf("domain %q: %w: only https is allowed for non-loopback hosts", s, ErrInsecureURL)
 	}

@@ -1,0 +1,79 @@
+package auth_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+)
+
+func TestNormalizeDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"acme.auth0.com":             "acme.auth0.com",
+		"https://acme.auth0.com/":    "acme.auth0.com",
+		"  ACME.eu.Auth0.com  ":      "acme.eu.auth0.com",
+		"http://127.0.0.1:8080":      "127.0.0.1:8080",
+		"https://login.example.com:": "login.example.com",
+	} {
+		got, err := auth.NormalizeDomain(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "https://acme.auth0.com/oauth/token", "ftp://acme", "http://acme.auth0.com", "https://user:pw@acme.auth0.com"} {
+		_, err := auth.NormalizeDomain(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestProfileNormalize(t *testing.T) {
+	ok := auth.Profile{Name: "dev", Domain: "https://acme.auth0.com/", ClientID: " abc ", ClientSecret: "s", Scope: " read:a   write:b "}
+	p, err := ok.Normalize()
+	require.NoError(t, err)
+	require.Equal(t, "acme.auth0.com", p.Domain)
+	require.Equal(t, "abc", p.ClientID)
+	require.Equal(t, auth.AuthPost, p.AuthMethod)
+	require.Equal(t, "read:a write:b", p.Scope)
+
+	public, err := auth.Profile{Name: "pub", Issuer: "https://id.example.com/", ClientID: "c"}.Normalize()
+	require.NoError(t, err)
+	require.Equal(t, auth.AuthNone, public.AuthMethod, "no secret means a public client")
+	require.Equal(t, "https://id.example.com", public.Issuer)
+
+	for _, tc := range []struct {
+		p    auth.Profile
+		want string
+	}{
+		{auth.Profile{Name: "bad name", Domain: "a.com", ClientID: "c"}, "invalid profile name"},
+		{auth.Profile{Name: "", Domain: "a.com", ClientID: "c"}, "invalid profile name"},
+		{auth.Profile{Name: "..", Domain: "a.com", ClientID: "c"}, "invalid profile name"},
+		{auth.Profile{Name: "x", ClientID: "c"}, "exactly one of domain, issuer or token URL"},
+		{auth.Profile{Name: "x", Domain: "a.com", Issuer: "https://a.com", ClientID: "c"}, "exactly one"},
+		{auth.Profile{Name: "x", Domain: "a.com"}, "client ID is required"},
+		{auth.Profile{Name: "x", Domain: "a.com", ClientID: "c", AuthMethod: auth.AuthBasic}, "needs a client secret"},
+		{auth.Profile{Name: "x", Domain: "a.com", ClientID: "c", ClientSecret: "s", AuthMethod: auth.AuthNone}, "public clients"},
+		{auth.Profile{Name: "x", Domain: "a.com", ClientID: "c", AuthMethod: "jwt"}, "unknown auth method"},
+		{auth.Profile{Name: "x", Issuer: "http://id.example.com", ClientID: "c"}, "insecure URL"},
+		{auth.Profile{Name: "x", TokenURL: "not a url", ClientID: "c"}, "invalid token URL"},
+	} {
+		_, err := tc.p.Normalize()
+		require.ErrorContains(t, err, tc.want, "%+v", tc.p.Name)
+	}
+}
+
+func TestProfileNeverPrintsSecret(t *testing.T) {
+	p := auth.Profile{Name: "dev", Domain: "a.com", ClientID: "c", ClientSecret: "s3cr3t-value"}
+	for _, s := range []string{p.String(), fmt.Sprintf("%v %+v %#v %s", p, p, p, p)} {
+		require.NotContains(t, s, "s3cr3t-value")
+	}
+	tok := auth.Token{AccessToken: "at-value", IDToken: "id-value"}
+	s := fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, tok)
+	require.NotContains(t, s, "at-value")
+	require.NotContains(t, s, "id-value")
+}
+
+func TestIsLoopback(t *testing.T) {
+	for h, want := range map[string]bool{"127.0.0.1": true, "127.0.0.1:80": true, "[::1]:9": true, "localhost": true, "LOCALHOST:1": true, "10.0.0.1": false, "example.com": false, "localhost.example.com": false} {
+		require.Equal(t, want, auth.IsLoopback(h), h)
+	}
+}
