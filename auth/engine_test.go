@@ -1,0 +1,244 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// These tests run the engine against the real authorization server
+// (oidc-provider, rotation on, Auth0-style routes) started on 127.0.0.1.
+
+var (
+	serverOnce sync.Once
+	server     *testserver.Server
+)
+
+// sharedServer starts one server for the package; tests that need their own
+// settings start their own.
+func sharedServer(t *testing.T) *testserver.Server {
+	t.Helper()
+	serverOnce.Do(func() { server = testserver.Start(&packageTB{TB: t}, testserver.Options{}) })
+	require.NotNil(t, server, "the authorization server did not start")
+	return server
+}
+
+// packageTB keeps the shared server alive past the test that started it
+// (its Cleanup runs at process exit instead, when the node process's stdin
+// closes and it exits by itself).
+type packageTB struct{ testing.TB }
+
+func (packageTB) Cleanup(func()) {}
+
+type fixture struct {
+	srv    *testserver.Server
+	store  *authtest.Store
+	engine *auth.Engine
+}
+
+func newFixture(t *testing.T, srv *testserver.Server, p auth.Profile, scope, resource string, opts ...auth.Option) fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := authtest.NewStore()
+	if p.Name == "" {
+		p.Name = "dev"
+	}
+	if p.Domain == "" && p.Issuer == "" && p.TokenURL == "" {
+		p.Domain = strings.TrimPrefix(srv.Issuer, "http://")
+	}
+	if p.ClientID == "" {
+		p.ClientID, p.ClientSecret, p.AuthMethod = testserver.PostClientID, testserver.PostClientSecret, auth.AuthPost
+	}
+	e := auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}, opts...)
+	p, err := e.AddProfile(ctx, p)
+	require.NoError(t, err)
+	require.NoError(t, e.SetRefreshToken(ctx, p.Name, srv.Mint(t, p.ClientID, scope, resource)))
+	return fixture{srv: srv, store: st, engine: e}
+}
+
+func (f fixture) refreshToken(t *testing.T) string {
+	t.Helper()
+	rt, ok := f.store.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok)
+	return rt
+}
+
+func TestRefreshWithEachAuthMethod(t *testing.T) {
+	srv := sharedServer(t)
+	for _, tc := range []struct {
+		name string
+		p    auth.Profile
+	}{
+		{"post", auth.Profile{ClientID: testserver.PostClientID, ClientSecret: testserver.PostClientSecret, AuthMethod: auth.AuthPost}},
+		{"basic", auth.Profile{ClientID: testserver.BasicClientID, ClientSecret: testserver.BasicClientSecret, AuthMethod: auth.AuthBasic}},
+		{"none", auth.Profile{ClientID: testserver.PublicClientID, AuthMethod: auth.AuthNone}},
+		{"issuer discovery", auth.Profile{Issuer: srv.Issuer, ClientID: testserver.PostClientID, ClientSecret: testserver.PostClientSecret}},
+		{"explicit token URL", auth.Profile{TokenURL: srv.TokenURL, ClientID: testserver.BasicClientID, ClientSecret: testserver.BasicClientSecret, AuthMethod: auth.AuthBasic}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, srv, tc.p, "openid offline_access profile", "")
+			before := f.refreshToken(t)
+			tok, err := f.engine.Token(context.Background(), "dev", false)
+			require.NoError(t, err)
+			require.True(t, srv.Active(t, tok.AccessToken), "the server must know the access token as active")
+			require.Equal(t, "Bearer", tok.Type())
+			require.NotEmpty(t, tok.IDToken, "openid was granted")
+			require.WithinDuration(t, time.Now().Add(time.Hour), tok.Expiry, 30*time.Second)
+			require.Contains(t, tok.Scopes(), "openid")
+			require.NotEqual(t, before, f.refreshToken(t), "the rotated refresh token must be stored")
+		})
+	}
+}
+
+func TestRotatedRefreshTokenIsPersisted(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	ctx := context.Background()
+	var seen []string
+	for range 3 {
+		tok, err := f.engine.Token(ctx, "dev", true)
+		require.NoError(t, err, "each forced refresh must use the refresh token the previous one stored")
+		seen = append(seen, tok.AccessToken)
+		rt := f.refreshToken(t)
+		require.True(t, srv.Active(t, rt), "the stored refresh token is the live one")
+	}
+	require.Len(t, map[string]bool{seen[0]: true, seen[1]: true, seen[2]: true}, 3)
+	require.True(t, srv.Active(t, seen[2]))
+}
+
+func TestCachedTokenMakesNoRequest(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	ctx := context.Background()
+	first, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+	srv.ResetStats(t)
+	for range 20 {
+		tok, err := f.engine.Token(ctx, "dev", false)
+		require.NoError(t, err)
+		require.Equal(t, first.AccessToken, tok.AccessToken)
+	}
+	// A fresh engine over the same store (another process) uses the cache too.
+	other := auth.NewEngine(f.store, authtest.NopLocker{})
+	tok, err := other.Token(ctx, "dev", false)
+	require.NoError(t, err)
+	require.Equal(t, first.AccessToken, tok.AccessToken)
+	require.Zero(t, srv.TokenRequests(t), "a valid cached token needs no request")
+}
+
+func TestMarginTriggersRefresh(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{AccessTTL: 90 * time.Second})
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	ctx := context.Background()
+	first, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+
+	// 90 s lifetime, 60 s margin: still served for now...
+	srv.ResetStats(t)
+	same, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+	require.Equal(t, first.AccessToken, same.AccessToken)
+	require.Zero(t, srv.TokenRequests(t))
+
+	// ...but not with a 2-minute margin.
+	f.engine.SetMargin(2 * time.Minute)
+	next, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+	require.NotEqual(t, first.AccessToken, next.AccessToken)
+	require.Equal(t, 1, srv.TokenRequests(t))
+}
+
+func TestReusedRefreshTokenNeedsLogin(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	ctx := context.Background()
+	old := f.refreshToken(t)
+	_, err := f.engine.Token(ctx, "dev", true)
+	require.NoError(t, err)
+
+	// Put the spent token back, as a stale copy elsewhere would present it.
+	require.NoError(t, f.store.SaveSecret(ctx, "dev", auth.SecretRefreshToken, old))
+	_, err = f.engine.Token(ctx, "dev", true)
+	require.ErrorIs(t, err, auth.ErrNeedsLogin)
+	require.Contains(t, err.Error(), "sign in again")
+	require.Equal(t, old, f.refreshToken(t), "a failed refresh leaves the stored refresh token alone")
+	require.NotContains(t, err.Error(), old)
+}
+
+func TestMissingRefreshTokenNeedsLogin(t *testing.T) {
+	e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{})
+	ctx := context.Background()
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Domain: "acme.auth0.com", ClientID: "c", ClientSecret: "s"})
+	require.NoError(t, err)
+	_, err = e.Token(ctx, "dev", false)
+	require.ErrorIs(t, err, auth.ErrNeedsLogin)
+	_, err = e.Token(ctx, "nope", false)
+	require.ErrorIs(t, err, auth.ErrNotFound)
+}
+
+func TestConcurrentCallersShareOneRefresh(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	srv.ResetStats(t)
+	// Two engines over one store with a file lock in one directory behave like two processes.
+	dir := t.TempDir()
+	engines := []*auth.Engine{auth.NewEngine(f.store, auth.FileLocker{Dir: dir}), auth.NewEngine(f.store, auth.FileLocker{Dir: dir})}
+	var wg sync.WaitGroup
+	tokens := make([]string, 24)
+	errs := make([]error, 24)
+	for i := range tokens {
+		wg.Go(func() {
+			tok, err := engines[i%2].Token(context.Background(), "dev", false)
+			tokens[i], errs[i] = tok.AccessToken, err
+		})
+	}
+	wg.Wait()
+	for i := range tokens {
+		require.NoError(t, errs[i])
+		require.Equal(t, tokens[0], tokens[i])
+	}
+	require.Equal(t, 1, srv.TokenRequests(t), "exactly one refresh")
+	require.True(t, srv.Active(t, tokens[0]))
+	require.True(t, srv.Active(t, f.refreshToken(t)), "the grant is still alive")
+}
+
+func TestAudienceGivesJWTAccessToken(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{Audience: testserver.APIAudience}, "openid offline_access read:things", testserver.APIAudience)
+	tok, err := f.engine.Token(context.Background(), "dev", false)
+	require.NoError(t, err)
+	d := auth.Decode(tok.AccessToken)
+	require.Equal(t, auth.KindJWT, d.Kind)
+	require.Contains(t, d.Audience(), testserver.APIAudience)
+	require.Contains(t, d.Scopes(), "read:things")
+	require.Equal(t, srv.Issuer, d.Issuer())
+	require.Equal(t, testserver.DefaultSubject, d.Subject())
+	require.WithinDuration(t, tok.Expiry, d.Expiry(), 5*time.Second)
+
+	id := auth.Decode(tok.IDToken)
+	require.Equal(t, auth.KindJWT, id.Kind)
+	require.Equal(t, []string{testserver.PostClientID}, id.Audience())
+}
+
+func TestCacheIsJSONWithoutSurprises(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	tok, err := f.engine.Token(context.Background(), "dev", false)
+	require.NoError(t, err)
+	raw, ok := f.store.Secret("dev", auth.SecretTokenCache)
+	require.True(t, ok)
+	var cached auth.Token
+	require.NoError(t, json.Unmarshal([]byte(raw), &cached))
+	require.Equal(t, tok.AccessToken, cached.AccessToken)
+	require.NotContains(t, raw, f.refreshToken(t), "the refresh token lives in its own item only")
+	require.Equal(t, fmt.Sprint(tok), fmt.Sprint(cached))
+}
