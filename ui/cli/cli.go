@@ -101,9 +101,7 @@ one otherwise. Without arguments it starts the tray app.`,
 	root.AddCommand(a.profileCmd(), a.loginCmd(), a.tokenCmd(), a.inspectCmd())
 	root.AddCommand(a.Extra...)
 	// Unknown commands and wrong argument counts are usage errors too.
-	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
-		wrapArgs(c)
-	}
+	wrapArgs(root)
 	return root
 }
 
@@ -111,6 +109,11 @@ one otherwise. Without arguments it starts the tray app.`,
 func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
+	}
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		// A group called with an unknown subcommand is a usage error, not help.
+		c.Args = cobra.NoArgs
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	}
 	if c.Args == nil {
 		return

@@ -27,14 +27,22 @@ func (f *profileFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.scope, "scope", "", "extra scopes requested at sign-in, space separated")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (hidden prompt on a terminal)")
-	c.MarkFlagsMutuallyExclusive("domain", "issuer", "token-url")
 	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
 }
 
 // apply copies the flags the user gave onto p.
 func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) error {
 	ch := c.Flags().Changed
-	if ch("domain") || ch("issuer") || ch("token-url") {
+	n := 0
+	for _, f := range []string{"domain", "issuer", "token-url"} {
+		if ch(f) {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("give only one of --domain, --issuer and --token-url")
+	}
+	if n == 1 {
 		p.Domain, p.Issuer, p.TokenURL = f.domain, f.issuer, f.tokenURL
 	}
 	if ch("client-id") {

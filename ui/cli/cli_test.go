@@ -1,0 +1,173 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
+	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/ui/cli"
+)
+
+type fakeClipboard struct {
+	mu   sync.Mutex
+	text string
+}
+
+func (c *fakeClipboard) WriteAll(s string) error {
+	c.mu.Lock()
+	c.text = s
+	c.mu.Unlock()
+	return nil
+}
+
+type harness struct {
+	store *authtest.Store
+	eng   *auth.Engine
+	clip  *fakeClipboard
+}
+
+func newHarness(t *testing.T) *harness {
+	st := authtest.NewStore()
+	return &harness{store: st, eng: auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}), clip: &fakeClipboard{}}
+}
+
+// run executes the CLI in-process with stdin and returns code, stdout, stderr.
+func (h *harness) run(stdin string, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	app := &cli.App{Engine: h.eng, Clipboard: h.clip, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb}
+	code := app.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	h := newHarness(t)
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"token"},
+		{"token", "a", "b"},
+		{"profile", "add", "x", "--domain", "a.com", "--issuer", "https://a.com", "--client-id", "c"},
+		{"token", "dev", "--no-such-flag"},
+		{"login", "dev"},
+	} {
+		code, _, stderr := h.run("", args...)
+		require.Equal(t, cli.ExitUsage, code, "%v: %s", args, stderr)
+		require.NotEmpty(t, stderr)
+	}
+}
+
+func TestProfileLifecycleNeverPrintsSecrets(t *testing.T) {
+	h := newHarness(t)
+	const secret = "cli-secret-7f3a9b2c4d"
+	code, _, stderr := h.run(secret+"\n", "profile", "add", "dev", "--domain", "https://acme.eu.auth0.com/", "--client-id", "abc", "--audience", "https://api", "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	p, err := h.eng.Profile(context.Background(), "dev")
+	require.NoError(t, err)
+	require.Equal(t, "acme.eu.auth0.com", p.Domain)
+	require.Equal(t, secret, p.ClientSecret, "read from stdin, trimmed")
+
+	code, _, stderr = h.run("", "profile", "add", "dev", "--domain", "a.com", "--client-id", "x", "--auth", "none")
+	require.Equal(t, cli.ExitError, code)
+	require.Contains(t, stderr, "already exists")
+
+	for _, args := range [][]string{{"profile", "show", "dev"}, {"profile", "show", "dev", "--json"}, {"profile", "list"}, {"profile", "list", "--json"}} {
+		code, out, stderr := h.run("", args...)
+		require.Equal(t, 0, code, stderr)
+		require.NotContains(t, out+stderr, secret, args)
+		require.Contains(t, out, "dev")
+	}
+	_, out, _ := h.run("", "profile", "show", "dev", "--json")
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	require.Equal(t, true, v["client_secret_set"])
+	require.Equal(t, "sign in needed", v["state"])
+
+	code, _, stderr = h.run("", "profile", "edit", "dev", "--scope", "read:things")
+	require.Equal(t, 0, code, stderr)
+	p, _ = h.eng.Profile(context.Background(), "dev")
+	require.Equal(t, "read:things", p.Scope)
+	require.Equal(t, secret, p.ClientSecret, "flags not given stay as they are")
+
+	code, _, _ = h.run("", "token", "dev")
+	require.Equal(t, cli.ExitNeedLogin, code, "no refresh token yet")
+
+	code, _, stderr = h.run("", "profile", "rm", "dev")
+	require.Equal(t, 0, code, stderr)
+	code, _, _ = h.run("", "profile", "show", "dev")
+	require.Equal(t, cli.ExitError, code)
+}
+
+func TestTokenOutputs(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	h := newHarness(t)
+	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = h.run("  "+srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience)+"\n", "login", "dev", "--refresh-token-stdin")
+	require.Equal(t, 0, code, stderr)
+
+	code, out, stderr := h.run("", "token", "dev")
+	require.Equal(t, 0, code, stderr)
+	at := strings.TrimSuffix(out, "\n")
+	require.NotContains(t, at, "\n", "only the token and a newline")
+	require.True(t, srv.Active(t, at))
+	require.Empty(t, stderr)
+
+	_, out, _ = h.run("", "token", "dev", "--header")
+	require.Equal(t, "Authorization: Bearer "+at+"\n", out)
+
+	_, out, _ = h.run("", "token", "dev", "--id-token")
+	require.Equal(t, auth.KindJWT, auth.Decode(strings.TrimSpace(out)).Kind)
+
+	code, out, stderr = h.run("", "token", "dev", "--copy")
+	require.Equal(t, 0, code)
+	require.Empty(t, out)
+	require.Equal(t, at, h.clip.text)
+	require.Contains(t, stderr, "Copied the access token for dev")
+
+	code, out, _ = h.run("", "token", "dev", "--refresh")
+	require.Equal(t, 0, code)
+	require.NotEqual(t, at, strings.TrimSpace(out))
+	require.True(t, srv.Active(t, strings.TrimSpace(out)))
+
+	code, out, stderr = h.run("", "inspect", "dev")
+	require.Equal(t, 0, code, stderr)
+	for _, want := range []string{"WITHOUT verifying", "read:things", testserver.APIAudience, "subject", testserver.DefaultSubject, "expires", "claim iss", "ID token"} {
+		require.Contains(t, out, want)
+	}
+	require.NotContains(t, out, strings.TrimSpace(at))
+
+	code, out, _ = h.run("", "inspect", "dev", "--json")
+	require.Equal(t, 0, code)
+	var rep struct {
+		AccessToken struct {
+			Kind      string   `json:"kind"`
+			Verified  bool     `json:"signature_verified"`
+			Audience  []string `json:"audience"`
+			Scopes    []string `json:"scopes"`
+			ExpiresIn int64    `json:"expires_in"`
+		} `json:"access_token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, "jwt", rep.AccessToken.Kind)
+	require.False(t, rep.AccessToken.Verified)
+	require.Contains(t, rep.AccessToken.Audience, testserver.APIAudience)
+	require.InDelta(t, 3600, rep.AccessToken.ExpiresIn, 60)
+}
+
+func TestRateLimitExitCode(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	// A token URL nobody listens on: temporary network failure, exit 4.
+	_, err := h.eng.AddProfile(ctx, auth.Profile{Name: "down", TokenURL: "http://127.0.0.1:1/oauth/token", ClientID: "c", AuthMethod: auth.AuthNone})
+	require.NoError(t, err)
+	require.NoError(t, h.eng.SetRefreshToken(ctx, "down", "rt"))
+	code, out, stderr := h.run("", "token", "down")
+	require.Equal(t, cli.ExitTemporary, code, stderr)
+	require.Empty(t, out)
+}
