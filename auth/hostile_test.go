@@ -2,11 +2,11 @@ package auth_test
 
 import (
 	"context"
-	"log"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
