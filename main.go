@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/atotto/clipboard"
@@ -32,12 +31,12 @@ func run() int {
 	if s := os.Getenv("TOKENTRAY_KEYCHAIN_SERVICE"); s != "" {
 		service = s
 	}
-	cache, err := os.UserCacheDir()
+	locks, err := auth.LockDir(service)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "tokentray: no cache directory for lock files: %v\n", err)
+		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
 		return cli.ExitError
 	}
-	engine := auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: filepath.Join(cache, "tokentray", "locks", service)})
+	engine := auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: locks})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -35,3 +35,14 @@ func (l FileLocker) Lock(ctx context.Context, name string) (func(), error) {
 	}
 	return func() { _ = fl.Unlock() }, nil
 }
+
+// LockDir is where the lock files of the profiles kept under a keychain
+// service live: the user cache directory, so every process of one user
+// (tray app and CLI) finds the same files.
+func LockDir(service string) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory for lock files: %w", err)
+	}
+	return filepath.Join(cache, "tokentray", "locks", service), nil
+}

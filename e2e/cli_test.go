@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/keychain"
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// addProfile adds profile dev (client_secret_post) at srv and stores a fresh
+// refresh token for it through the CLI, as a user would.
+func addProfile(t *testing.T, e *env, srv *testserver.Server, scope, resource string) string {
+	t.Helper()
+	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	rt := srv.Mint(t, testserver.PostClientID, scope, resource)
+	remember(rt)
+	e.must(rt, "login", "dev", "--refresh-token-stdin")
+	return rt
+}
+
+func TestProfilesLiveInTheKeychain(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	rt := addProfile(t, e, srv, "openid offline_access", "")
+	items := e.keychainItems()
+	require.Contains(t, items, "index")
+	require.Contains(t, items, "profile:dev")
+	require.Contains(t, items, "refresh:dev")
+
+	r := e.must("", "token", "dev")
+	at := strings.TrimSpace(r.stdout)
+	remember(at)
+	require.True(t, srv.Active(t, at), "the printed access token is active at the server")
+	require.Contains(t, e.keychainItems(), "token:dev", "the access token is cached in the keychain")
+
+	// The stored refresh token is the rotated one, straight from the keychain.
+	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:dev").Output()
+	require.NoError(t, err)
+	require.NotEqual(t, rt, string(stored))
+	require.True(t, srv.Active(t, string(stored)))
+	remember(string(stored))
+
+	r = e.must("", "profile", "list")
+	require.Contains(t, r.stdout, "dev")
+	require.Contains(t, r.stdout, "valid")
+
+	e.must("", "profile", "rm", "dev")
+	require.Empty(t, slices.DeleteFunc(e.keychainItems(), func(s string) bool { return s == "index" }), "removing a profile removes all its items")
+	require.Equal(t, 1, e.run("", "token", "dev").code)
+}
+
+func TestCompletionListsProfiles(t *testing.T) {
+	e := newEnv(t)
+	e.must("", "profile", "add", "alpha", "--domain", "alpha.eu.auth0.com", "--client-id", "a", "--auth", "none")
+	e.must("", "profile", "add", "beta", "--domain", "beta.eu.auth0.com", "--client-id", "b", "--auth", "none")
+	r := e.must("", "__complete", "token", "")
+	require.Contains(t, r.stdout, "alpha\nbeta\n")
+	r = e.must("", "completion", "bash")
+	require.Contains(t, r.stdout, "__start_tokentray")
+}
+
+// Eight CLI processes and a dozen goroutines of another process ask for the
+// same profile whose token needs refreshing. Under rotation with reuse
+// detection, a second refresh with the spent token would revoke the grant:
+// exactly one refresh may happen and the session must survive.
+func TestConcurrentProcessesRefreshOnce(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access", "")
+	srv.ResetStats(t)
+
+	locks, err := auth.LockDir(e.service)
+	require.NoError(t, err)
+	inProc := auth.NewEngine(keychain.New(e.service), auth.FileLocker{Dir: locks})
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var tokens, failures []string
+	add := func(tok, failure string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failure != "" {
+			failures = append(failures, failure)
+			return
+		}
+		tokens = append(tokens, tok)
+	}
+	start := make(chan struct{})
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			cmd := e.command(context.Background(), "", "token", "dev")
+			out, err := cmd.Output()
+			if err != nil {
+				add("", "process: "+err.Error())
+				return
+			}
+			add(strings.TrimSpace(string(out)), "")
+		})
+	}
+	for range 12 {
+		wg.Go(func() {
+			<-start
+			tok, err := inProc.Token(context.Background(), "dev", false)
+			if err != nil {
+				add("", "goroutine: "+err.Error())
+				return
+			}
+			add(tok.AccessToken, "")
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	require.Empty(t, failures)
+	require.Len(t, tokens, 20)
+	for _, tok := range tokens {
+		require.Equal(t, tokens[0], tok, "everyone got the one refreshed token")
+	}
+	remember(tokens[0])
+	require.Equal(t, 1, srv.TokenRequests(t), "exactly one refresh at the server")
+	require.True(t, srv.Active(t, tokens[0]))
+	// The grant is alive: a forced refresh with the stored token works.
+	r := e.must("", "token", "dev", "--refresh")
+	require.True(t, srv.Active(t, strings.TrimSpace(r.stdout)))
+	remember(strings.TrimSpace(r.stdout))
+}
+
+func TestReusedRefreshTokenExitsWith3(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	old := addProfile(t, e, srv, "openid offline_access", "")
+	e.must("", "token", "dev", "--refresh") // rotates: old is spent
+	e.must(old, "login", "dev", "--refresh-token-stdin")
+	r := e.run("", "token", "dev")
+	require.Equal(t, 3, r.code, r.stderr)
+	require.Contains(t, r.stderr, "sign in again")
+	require.Empty(t, r.stdout)
+	require.NotContains(t, r.stderr, old)
+
+	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:dev").Output()
+	require.NoError(t, err)
+	require.Equal(t, old, string(stored), "the rejected refresh token is kept, not destroyed")
+}
+
+func TestCopyPutsTokenOnClipboard(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access read:things", testserver.APIAudience)
+	r := e.must("", "token", "dev", "--copy")
+	require.Empty(t, r.stdout)
+	require.Contains(t, r.stderr, "Copied the access token for dev")
+	var clip []byte
+	require.Eventually(t, func() bool {
+		var err error
+		clip, err = exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+		return err == nil && len(clip) > 0
+	}, 5*time.Second, 50*time.Millisecond)
+	remember(string(clip))
+	require.True(t, srv.Active(t, string(clip)), "the clipboard holds an active access token")
+	require.Equal(t, auth.KindJWT, auth.Decode(string(clip)).Kind)
+}
+
+// HTTPS_PROXY is honoured: the refresh for a remote tenant goes through the
+// proxy (which here refuses it), never around it.
+func TestProxyIsHonoured(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	seen := make(chan string, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err == nil {
+					seen <- req.Method + " " + req.Host
+				}
+				c.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"))
+			}()
+		}
+	}()
+	e := newEnv(t)
+	e.extra = []string{"HTTPS_PROXY=http://" + ln.Addr().String(), "NO_PROXY="}
+	e.must("", "profile", "add", "remote", "--domain", "tenant.example.test", "--client-id", "c", "--auth", "none")
+	e.must("rt-for-proxy-test", "login", "remote", "--refresh-token-stdin")
+	r := e.run("", "token", "remote")
+	require.NotEqual(t, 0, r.code)
+	select {
+	case got := <-seen:
+		require.Equal(t, "CONNECT tenant.example.test:443", got)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the proxy was not used")
+	}
+	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:remote").Output()
+	require.NoError(t, err)
+	require.Equal(t, "rt-for-proxy-test", string(stored))
+}
+
+func TestSecretsNeverInArguments(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("", "profile", "add", "x", "--domain", "a.com", "--client-id", "c", "--client-secret", "oops")
+	require.Equal(t, 2, r.code, "there is no flag that takes a secret")
+	r = e.run("", "login", "x", "--refresh-token", "oops")
+	require.Equal(t, 2, r.code)
+}

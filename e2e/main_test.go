@@ -1,0 +1,189 @@
+// Package e2e runs the built tokentray binary as users and scripts do: real
+// processes, the real Secret Service (gnome-keyring on a private D-Bus
+// session started by `make test`), the real authorization server.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// bin is the binary under test: $TOKENTRAY_BIN (make test builds it) or one
+// built here.
+var bin string
+
+// secrets collects every secret the tests hand to tokentray; after the suite
+// none of them may appear in a file under $HOME (config, cache, logs).
+var secrets struct {
+	sync.Mutex
+	list []string
+}
+
+func remember(s ...string) {
+	secrets.Lock()
+	secrets.list = append(secrets.list, s...)
+	secrets.Unlock()
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("TOKENTRAY_TEST_STACK") != "1" {
+		fmt.Fprintln(os.Stderr, "e2e: run `make test` (starts a private D-Bus session, gnome-keyring and Xvfb for these tests)")
+		os.Exit(1)
+	}
+	bin = os.Getenv("TOKENTRAY_BIN")
+	var cleanup func()
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "tokentray-e2e-bin")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		bin = filepath.Join(dir, "tokentray")
+		_, file, _, _ := runtime.Caller(0)
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = filepath.Dir(filepath.Dir(file))
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: build tokentray:", err)
+			os.Exit(1)
+		}
+	}
+	remember(testserver.PostClientSecret, testserver.BasicClientSecret)
+	code := m.Run()
+	if cleanup != nil {
+		cleanup()
+	}
+	if code == 0 {
+		if leaks := scanForSecrets(os.Getenv("HOME")); len(leaks) > 0 {
+			fmt.Fprintf(os.Stderr, "e2e: secrets found on disk under $HOME:\n  %s\n", strings.Join(leaks, "\n  "))
+			code = 1
+		} else {
+			secrets.Lock()
+			fmt.Printf("e2e: scanned $HOME for %d secrets used by the tests: none on disk\n", len(secrets.list))
+			secrets.Unlock()
+		}
+	}
+	os.Exit(code)
+}
+
+// scanForSecrets lists files under root containing any remembered secret.
+// gnome-keyring's own encrypted keyring file is scanned too: it must hold
+// only ciphertext.
+func scanForSecrets(root string) []string {
+	secrets.Lock()
+	list := append([]string(nil), secrets.list...)
+	secrets.Unlock()
+	var leaks []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if strings.Contains(path, string(filepath.Separator)+"go"+string(filepath.Separator)) {
+			return nil // a Go module cache under $HOME, if any
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		for _, s := range list {
+			if s != "" && bytes.Contains(b, []byte(s)) {
+				leaks = append(leaks, fmt.Sprintf("%s contains a secret of %d bytes", path, len(s)))
+			}
+		}
+		return nil
+	})
+	return leaks
+}
+
+// env is one isolated tokentray world: its own keychain service name and
+// therefore its own profiles and lock directory.
+type env struct {
+	t       *testing.T
+	service string
+	extra   []string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	e := &env{t: t, service: "tokentray-e2e-" + hex.EncodeToString(b)}
+	t.Cleanup(func() {
+		// Leave nothing behind in the shared keychain.
+		out, _ := exec.Command("secret-tool", "search", "--all", "service", e.service).CombinedOutput()
+		if strings.Contains(string(out), "attribute.username") {
+			exec.Command("secret-tool", "clear", "service", e.service).Run()
+		}
+	})
+	return e
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run starts the binary with args and stdin, waits at most 60 s.
+func (e *env) run(stdin string, args ...string) result {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := e.command(ctx, stdin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			e.t.Fatalf("run tokentray %v: %v", args, err)
+		}
+		code = ee.ExitCode()
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func (e *env) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(append(os.Environ(), "TOKENTRAY_KEYCHAIN_SERVICE="+e.service), e.extra...)
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
+}
+
+// must runs and fails the test unless the exit code is 0.
+func (e *env) must(stdin string, args ...string) result {
+	e.t.Helper()
+	r := e.run(stdin, args...)
+	if r.code != 0 {
+		e.t.Fatalf("tokentray %v: exit %d\nstderr: %s", args, r.code, r.stderr)
+	}
+	return r
+}
+
+// keychainItems lists the accounts stored under the env's service.
+func (e *env) keychainItems() []string {
+	e.t.Helper()
+	out, _ := exec.Command("secret-tool", "search", "--all", "--unlock", "service", e.service).CombinedOutput()
+	var users []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if u, ok := strings.CutPrefix(line, "attribute.username = "); ok {
+			users = append(users, u)
+		}
+	}
+	return users
+}
