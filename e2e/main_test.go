@@ -113,12 +113,12 @@ func scanForSecrets(root string) []string {
 // env is one isolated tokentray world: its own keychain service name and
 // therefore its own profiles and lock directory.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	service string
 	extra   []string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
