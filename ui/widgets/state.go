@@ -1,0 +1,176 @@
+// Package widgets holds tokentray's custom Fyne widgets (the token countdown
+// and scope chips) and the one place that decides how a profile's token
+// state looks: its State, colour and wording, shared by the tray menu and the
+// main window so both always agree.
+package widgets
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"github.com/tokentray/tokentray/auth"
+)
+
+// SoonWindow is how long before expiry a token counts as running out.
+const SoonWindow = 5 * time.Minute
+
+// State is where a profile's access token stands at one moment.
+type State int
+
+// States, in the order a token usually passes through them.
+const (
+	StateNone    State = iota // no access token cached yet; the next copy fetches one
+	StateFresh                // valid for SoonWindow or longer (or without expiry)
+	StateSoon                 // valid, but for less than SoonWindow
+	StateExpired              // expired; the next copy refreshes it
+	StateSignIn               // no refresh token, or the issuer rejected it
+	StateError                // the keychain or the issuer failed; see Subject.Err
+)
+
+// String is the state's name as used in tray labels.
+func (s State) String() string {
+	switch s {
+	case StateFresh, StateSoon:
+		return "valid"
+	case StateExpired:
+		return "expired"
+	case StateSignIn:
+		return "sign in needed"
+	case StateError:
+		return "error"
+	}
+	return "no token yet"
+}
+
+// ColorName is the theme colour the state is drawn in.
+func (s State) ColorName() fyne.ThemeColorName {
+	switch s {
+	case StateFresh:
+		return theme.ColorNameSuccess
+	case StateSoon:
+		return theme.ColorNameWarning
+	case StateSignIn:
+		return theme.ColorNamePrimary
+	case StateError:
+		return theme.ColorNameError
+	}
+	return theme.ColorNamePlaceHolder // none, expired: nothing wrong, nothing valid
+}
+
+// Subject is what a countdown or a tray label describes: one profile's
+// cached token and what is known to be wrong with it.
+type Subject struct {
+	Token          auth.Token // the cached access token; zero when none
+	NoRefreshToken bool       // nothing to refresh with: a sign-in is needed once Token expires
+	Rejected       bool       // the issuer rejected the refresh token: a sign-in is needed now
+	Err            error      // the profile could not be read or the last refresh failed
+}
+
+// SubjectOf combines what the engine reports about a profile with the last
+// error a tray or window action met for it (nil when none, or when it is
+// older than the cached token).
+func SubjectOf(st auth.Status, lastErr error) Subject {
+	s := Subject{Token: st.Token, Err: st.Err}
+	if st.Err == nil && !st.HasRefreshToken {
+		s.NoRefreshToken = true
+	}
+	switch {
+	case lastErr == nil:
+	case errors.Is(lastErr, auth.ErrNeedsLogin):
+		s.Rejected = true
+	case s.Err == nil:
+		s.Err = lastErr
+	}
+	return s
+}
+
+// State classifies the subject at now.
+func (s Subject) State(now time.Time) State {
+	switch {
+	case s.Err != nil:
+		return StateError
+	case s.Rejected:
+		return StateSignIn
+	case s.Token.AccessToken != "" && (s.Token.Expiry.IsZero() || s.Token.Expiry.After(now)):
+		if !s.Token.Expiry.IsZero() && s.Token.Expiry.Sub(now) < SoonWindow {
+			return StateSoon
+		}
+		return StateFresh
+	case s.NoRefreshToken:
+		return StateSignIn
+	case s.Token.AccessToken == "":
+		return StateNone
+	}
+	return StateExpired
+}
+
+// Clock is the countdown's time source; tests pass a fixed one.
+type Clock func() time.Time
+
+// Countdown renders the remaining time as h:mm:ss, or the state's name when
+// there is nothing to count down.
+func (s Subject) Countdown(now time.Time) string {
+	st := s.State(now)
+	if st != StateFresh && st != StateSoon {
+		return st.String()
+	}
+	if s.Token.Expiry.IsZero() {
+		return "no expiry"
+	}
+	left := s.Token.Expiry.Sub(now) / time.Second
+	return fmt.Sprintf("%d:%02d:%02d", left/3600, left/60%60, left%60)
+}
+
+// Fraction is the part of the token's lifetime still left, 0 to 1: the
+// length of the countdown's bar.
+func (s Subject) Fraction(now time.Time) float64 {
+	switch s.State(now) {
+	case StateFresh, StateSoon:
+	default:
+		return 0
+	}
+	if s.Token.Expiry.IsZero() {
+		return 1
+	}
+	total := s.Token.Expiry.Sub(s.Token.ObtainedAt)
+	if s.Token.ObtainedAt.IsZero() || total <= 0 {
+		return 1
+	}
+	f := float64(s.Token.Expiry.Sub(now)) / float64(total)
+	return min(max(f, 0), 1)
+}
+
+// Label is a profile's line in the tray menu: "dev · 42 min left",
+// "dev · expired", "dev · sign in needed", "dev · error". The tray updates
+// once a minute, so it never shows seconds.
+func Label(name string, s Subject, now time.Time) string {
+	st := s.State(now)
+	if st != StateFresh && st != StateSoon {
+		return name + " · " + st.String()
+	}
+	if s.Token.Expiry.IsZero() {
+		return name + " · no expiry"
+	}
+	left := s.Token.Expiry.Sub(now)
+	if left < time.Minute {
+		return name + " · under 1 min left"
+	}
+	return name + " · " + Duration(left) + " left"
+}
+
+// Duration formats a remaining time coarsely, like the CLI: "42 s",
+// "59 min", "1 h 05 min". Partial units are dropped: a token "valid 59 min"
+// is never valid for less.
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	h := int(d.Hours())
+	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
+}

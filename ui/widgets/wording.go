@@ -1,0 +1,54 @@
+package widgets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+)
+
+// Problem is the one-line, user-facing wording of an error from the engine
+// or the clipboard: what went wrong and what to do next. auth returns typed
+// errors; this is where the GUI words them. The full error stays available
+// for the inspector.
+func Problem(err error) string {
+	var (
+		rate  *auth.RateLimitError
+		oauth *auth.OAuthError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, auth.ErrKeychainLocked):
+		return "The keychain is locked: unlock your login keyring, then try again."
+	case errors.Is(err, auth.ErrKeychainTimeout):
+		return "The keychain did not answer: an unlock prompt may be waiting on your screen."
+	case errors.Is(err, auth.ErrKeychainUnavailable):
+		return "No keychain found: start a Secret Service (gnome-keyring or KeePassXC), then try again."
+	case errors.Is(err, auth.ErrBrokenProfile):
+		return "The profile's record in the keychain is missing or damaged: delete the profile and add it again."
+	case errors.As(err, &rate):
+		if rate.RetryAfter > 0 {
+			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", Duration(rate.RetryAfter.Round(time.Second)))
+		}
+		return "The issuer is rate limiting token requests: retry in a minute."
+	case errors.Is(err, auth.ErrNeedsLogin):
+		return "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one."
+	case errors.As(err, &oauth):
+		return capitalise(oauth.Error()) + "."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The issuer did not answer in time: check the network and try again."
+	case errors.Is(err, auth.ErrTemporary):
+		return "The issuer is unreachable or failing right now: try again later."
+	}
+	return capitalise(err.Error()) + "."
+}
+
+func capitalise(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
