@@ -1,7 +1,6 @@
 package widgets_test
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"testing"
@@ -161,17 +160,3 @@ func TestLabel(t *testing.T) {
 	}
 }
 
-func TestProblemSaysWhatToDo(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("list profiles: %w", auth.ErrKeychainLocked), "The keychain is locked: unlock your login keyring, then try again."},
-		{fmt.Errorf("refresh dev: %w", &auth.RateLimitError{Status: 429, RetryAfter: 30 * time.Second}), "The issuer is rate limiting token requests: retry in 30 s."},
-		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one."},
-		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 502, Problem: "not JSON"}), "The issuer is unreachable or failing right now: try again later."},
-		{errors.New("something odd"), "Something odd."},
-	} {
-		require.Equal(t, tc.want, widgets.Problem(tc.err))
-	}
-}

@@ -1,4 +1,4 @@
-package widgets
+package session
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Problem is the one-line, user-facing wording of an error from the engine
@@ -21,6 +22,8 @@ func Problem(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, ErrNoClipboardTool):
+		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland."
 	case errors.Is(err, auth.ErrKeychainLocked):
 		return "The keychain is locked: unlock your login keyring, then try again."
 	case errors.Is(err, auth.ErrKeychainTimeout):
@@ -31,7 +34,7 @@ func Problem(err error) string {
 		return "The profile's record in the keychain is missing or damaged: delete the profile and add it again."
 	case errors.As(err, &rate):
 		if rate.RetryAfter > 0 {
-			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", Duration(rate.RetryAfter.Round(time.Second)))
+			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", widgets.Duration(rate.RetryAfter.Round(time.Second)))
 		}
 		return "The issuer is rate limiting token requests: retry in a minute."
 	case errors.Is(err, auth.ErrNeedsLogin):

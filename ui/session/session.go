@@ -1,0 +1,294 @@
+// Package session is what the tray menu and the main window do with the
+// engine, so that both behave the same: copy a token to the clipboard (with
+// a notification, an optional auto-clear that only wipes the token tokentray
+// put there, and the last error per profile for the labels), load the
+// profiles' states, and hand keychain and network work off Fyne's UI
+// goroutine and the results back onto it. It holds no fyne.App and does not
+// import fyne/v2/app, so fyne/v2/test runs it headless.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+// Timeout bounds one action (keychain plus issuer) started from the GUI.
+const Timeout = 2 * time.Minute
+
+// ErrNoClipboardTool is returned by a Clipboard when the system has no
+// clipboard tool to talk to (xclip, xsel or wl-copy on Linux).
+var ErrNoClipboardTool = errors.New("no clipboard tool (xclip, xsel or wl-copy) is installed")
+
+// Clipboard is the system clipboard. Implementations may shell out and be
+// slow, so Session calls them only off the UI goroutine; they must be safe
+// for concurrent use.
+type Clipboard interface {
+	ReadAll() (string, error)
+	WriteAll(text string) error
+}
+
+// What is the value an action copies.
+type What int
+
+// Values to copy.
+const (
+	AccessToken What = iota // the access token
+	IDToken                 // the OIDC ID token
+	Header                  // "Authorization: Bearer <access token>"
+)
+
+func (w What) String() string {
+	switch w {
+	case IDToken:
+		return "ID token"
+	case Header:
+		return "Authorization header"
+	}
+	return "Access token"
+}
+
+// Request is one copy action.
+type Request struct {
+	Name  string
+	What  What
+	Force bool // refresh even if the cached token is still valid
+}
+
+// Result is the outcome of a copy, handed to the caller on the UI goroutine.
+type Result struct {
+	Request
+	Message string     // what the user is told, success or failure
+	Token   auth.Token // the token set the value came from (zero on failure)
+	Err     error
+}
+
+// Row is one profile as the tray and the window show it.
+type Row struct {
+	Status  auth.Status
+	Subject widgets.Subject
+}
+
+// Name is the profile's name.
+func (r Row) Name() string { return r.Status.Name() }
+
+// LastErr is the error of the last failed action on the profile, nil when
+// the last action succeeded or the token is newer than the failure.
+func (r Row) LastErr() error {
+	if r.Status.Err != nil {
+		return r.Status.Err
+	}
+	if r.Subject.Rejected {
+		return auth.ErrNeedsLogin
+	}
+	return r.Subject.Err
+}
+
+type failure struct {
+	err error
+	at  time.Time
+}
+
+// Session is the GUI's shared state over one Engine. Its methods must be
+// called on the UI goroutine (they only start work); the fields must be set
+// before the first call.
+type Session struct {
+	Engine    *auth.Engine
+	Clipboard Clipboard
+	Loop      Loop
+	// Notify shows a desktop notification; nil shows none. Called on the
+	// UI goroutine.
+	Notify func(title, body string)
+	// AfterFunc is time.AfterFunc (tests replace it).
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+
+	mu        sync.Mutex
+	failures  map[string]failure
+	autoClear time.Duration
+	stopClear func() bool
+	watchers  []func(name string)
+}
+
+// SetAutoClear makes every following copy wipe the clipboard after d if it
+// still holds what was copied; 0 turns it off. Safe from any goroutine.
+func (s *Session) SetAutoClear(d time.Duration) {
+	s.mu.Lock()
+	s.autoClear = d
+	s.mu.Unlock()
+}
+
+// Watch registers f to be called on the UI goroutine when a profile's last
+// error changed (a failure, or a success after one). Engine.Watch covers
+// changes to stored state.
+func (s *Session) Watch(f func(name string)) {
+	s.mu.Lock()
+	s.watchers = append(s.watchers, f)
+	s.mu.Unlock()
+}
+
+// record keeps err (nil: success) as the profile's last outcome and tells
+// watchers when that changed. UI goroutine.
+func (s *Session) record(name string, err error) {
+	s.mu.Lock()
+	if s.failures == nil {
+		s.failures = map[string]failure{}
+	}
+	_, had := s.failures[name]
+	if err == nil {
+		delete(s.failures, name)
+	} else {
+		s.failures[name] = failure{err: err, at: s.Engine.Now()}
+	}
+	ws := append([]func(string){}, s.watchers...)
+	s.mu.Unlock()
+	if had || err != nil {
+		for _, w := range ws {
+			w(name)
+		}
+	}
+}
+
+// lastErr is the profile's last failure unless the cached token is newer
+// (another process, or the CLI, refreshed it since).
+func (s *Session) lastErr(name string, t auth.Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.failures[name]
+	if !ok || (!t.ObtainedAt.IsZero() && t.ObtainedAt.After(f.at)) {
+		return nil
+	}
+	return f.err
+}
+
+// Row combines a status with the profile's last error.
+func (s *Session) Row(st auth.Status) Row {
+	return Row{Status: st, Subject: widgets.SubjectOf(st, s.lastErr(st.Name(), st.Token))}
+}
+
+// Load reads every profile's state (keychain only, no network) off the UI
+// goroutine and hands the rows to done on it.
+func (s *Session) Load(done func([]Row, error)) {
+	var sts []auth.Status
+	var err error
+	s.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		defer cancel()
+		sts, err = s.Engine.Statuses(ctx)
+	}, func() {
+		rows := make([]Row, len(sts))
+		for i, st := range sts {
+			rows[i] = s.Row(st)
+		}
+		done(rows, err)
+	})
+}
+
+// Copy gets a token for r (cached while valid, refreshed otherwise or when
+// r.Force), writes the requested value to the clipboard, and then, on the
+// UI goroutine: records the outcome, notifies, and calls done (may be nil).
+func (s *Session) Copy(r Request, done func(Result)) {
+	res := Result{Request: r}
+	var value string
+	var fetchErr error
+	s.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		defer cancel()
+		res.Token, value, fetchErr = s.fetch(ctx, r)
+		res.Err = fetchErr
+		if res.Err == nil {
+			if err := s.Clipboard.WriteAll(value); err != nil {
+				res.Err = fmt.Errorf("copy to the clipboard: %w", err)
+			}
+		}
+	}, func() {
+		if res.Err != nil {
+			res.Message = fmt.Sprintf("Could not copy the %s for %s. %s", lower(r.What), r.Name, Problem(res.Err))
+			// A clipboard failure says nothing about the token.
+			s.record(r.Name, fetchErr)
+			s.notify("tokentray: "+r.Name, res.Message)
+		} else {
+			res.Message = fmt.Sprintf("%s for %s copied%s", r.What, r.Name, validity(res.Token, r.What, s.Engine.Now()))
+			s.record(r.Name, nil)
+			s.scheduleClear(value)
+			s.notify("tokentray", res.Message)
+		}
+		if done != nil {
+			done(res)
+		}
+	})
+}
+
+func (s *Session) fetch(ctx context.Context, r Request) (auth.Token, string, error) {
+	t, err := s.Engine.Token(ctx, r.Name, r.Force)
+	if err != nil {
+		return auth.Token{}, "", err
+	}
+	switch r.What {
+	case IDToken:
+		if t.IDToken == "" {
+			return t, "", fmt.Errorf("no ID token for %s: the issuer sends one only when the openid scope was granted at sign-in", r.Name)
+		}
+		return t, t.IDToken, nil
+	case Header:
+		return t, "Authorization: " + t.Header(), nil
+	}
+	return t, t.AccessToken, nil
+}
+
+// validity is " — valid 59 min" for the copied value, or "".
+func validity(t auth.Token, w What, now time.Time) string {
+	exp := t.Expiry
+	if w == IDToken {
+		exp = auth.Decode(t.IDToken).Expiry()
+	}
+	if exp.IsZero() {
+		return ""
+	}
+	return " — valid " + widgets.Duration(exp.Sub(now))
+}
+
+func lower(w What) string {
+	if w == IDToken {
+		return "ID token"
+	}
+	if w == Header {
+		return "Authorization header"
+	}
+	return "access token"
+}
+
+func (s *Session) notify(title, body string) {
+	if s.Notify != nil {
+		s.Notify(title, body)
+	}
+}
+
+// scheduleClear arms the auto-clear for value, replacing an earlier one: a
+// newer copy must not be wiped by an older timer. The check and the wipe run
+// on the timer's goroutine, never on the UI goroutine.
+func (s *Session) scheduleClear(value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopClear != nil {
+		s.stopClear()
+		s.stopClear = nil
+	}
+	if s.autoClear <= 0 {
+		return
+	}
+	after := s.AfterFunc
+	if after == nil {
+		after = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
+	s.stopClear = after(s.autoClear, func() {
+		// Only our own token: whatever the user copied since is theirs.
+		if cur, err := s.Clipboard.ReadAll(); err == nil && cur == value {
+			_ = s.Clipboard.WriteAll("")
+		}
+	})
+}

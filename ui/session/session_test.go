@@ -1,0 +1,230 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/session/sessiontest"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+func copyNow(t *testing.T, f *sessiontest.Fixture, r session.Request) session.Result {
+	t.Helper()
+	var got *session.Result
+	f.Session.Copy(r, func(res session.Result) { got = &res })
+	f.Settle(t)
+	require.NotNil(t, got, "done was called")
+	return *got
+}
+
+func TestCopyPutsTheEnginesTokenOnTheClipboard(t *testing.T) {
+	f := sessiontest.New(t)
+	srv := f.Serve(t, 30*time.Minute)
+	f.SignIn(t, "dev")
+
+	res := copyNow(t, f, session.Request{Name: "dev", What: session.AccessToken})
+	require.NoError(t, res.Err)
+	first := f.Clipboard.Text()
+	require.Equal(t, f.Cached(t, "dev").AccessToken, first, "the clipboard holds the token the engine cached")
+	require.True(t, srv.Active(t, first), "the server says the copied token is active")
+	require.Equal(t, "Access token for dev copied — valid 30 min", res.Message)
+	require.Equal(t, []string{"tokentray: Access token for dev copied — valid 30 min"}, f.Notes())
+
+	t.Run("a second copy reuses the cached token", func(t *testing.T) {
+		requests := srv.TokenRequests(t)
+		copyNow(t, f, session.Request{Name: "dev", What: session.AccessToken})
+		require.Equal(t, first, f.Clipboard.Text())
+		require.Equal(t, requests, srv.TokenRequests(t), "no request to the token endpoint")
+	})
+	t.Run("refresh now & copy gets a new active token", func(t *testing.T) {
+		res := copyNow(t, f, session.Request{Name: "dev", What: session.AccessToken, Force: true})
+		require.NoError(t, res.Err)
+		second := f.Clipboard.Text()
+		require.NotEqual(t, first, second)
+		require.Equal(t, f.Cached(t, "dev").AccessToken, second)
+		require.True(t, srv.Active(t, second))
+	})
+	t.Run("authorization header", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev", What: session.Header})
+		require.Equal(t, "Authorization: Bearer "+f.Cached(t, "dev").AccessToken, f.Clipboard.Text())
+	})
+	t.Run("ID token", func(t *testing.T) {
+		res := copyNow(t, f, session.Request{Name: "dev", What: session.IDToken})
+		require.NoError(t, res.Err)
+		id := f.Clipboard.Text()
+		require.Equal(t, f.Cached(t, "dev").IDToken, id)
+		require.Equal(t, auth.KindJWT, auth.Decode(id).Kind)
+		require.True(t, strings.HasPrefix(res.Message, "ID token for dev copied — valid "), res.Message)
+	})
+}
+
+func TestCopyFailures(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	ctx := context.Background()
+
+	t.Run("rejected refresh token: sign in needed, until a success", func(t *testing.T) {
+		require.NoError(t, f.Engine.SetRefreshToken(ctx, "dev", "not-a-refresh-token"))
+		require.NoError(t, f.Clipboard.WriteAll("mine"))
+		res := copyNow(t, f, session.Request{Name: "dev"})
+		require.ErrorIs(t, res.Err, auth.ErrNeedsLogin)
+		require.Equal(t, "Could not copy the access token for dev. Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one.", res.Message)
+		require.Equal(t, "mine", f.Clipboard.Text(), "the clipboard is untouched")
+		require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+
+		rt := f.Server.Mint(t, "tt-post", "openid offline_access read:things", "https://api.tokentray.test")
+		require.NoError(t, f.Engine.SetRefreshToken(ctx, "dev", rt))
+		res = copyNow(t, f, session.Request{Name: "dev"})
+		require.NoError(t, res.Err)
+		require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	})
+	t.Run("keychain locked", func(t *testing.T) {
+		f.Store.SetErr(fmt.Errorf("read: %w", auth.ErrKeychainLocked))
+		defer f.Store.SetErr(nil)
+		res := copyNow(t, f, session.Request{Name: "dev", Force: true})
+		require.ErrorIs(t, res.Err, auth.ErrKeychainLocked)
+		require.Contains(t, res.Message, "The keychain is locked: unlock your login keyring")
+	})
+	t.Run("no clipboard tool names the package", func(t *testing.T) {
+		f.Clipboard.SetErr(session.ErrNoClipboardTool)
+		defer f.Clipboard.SetErr(nil)
+		res := copyNow(t, f, session.Request{Name: "dev"})
+		require.ErrorIs(t, res.Err, session.ErrNoClipboardTool)
+		require.Contains(t, res.Message, "install xclip (sudo apt install xclip)")
+		require.Contains(t, f.Notes()[len(f.Notes())-1], "install xclip")
+		require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()), "the token itself is fine")
+	})
+	t.Run("no ID token without openid", func(t *testing.T) {
+		p := f.Profile("api")
+		p.Scope = "offline_access read:things"
+		_, err := f.Engine.AddProfile(ctx, p)
+		require.NoError(t, err)
+		require.NoError(t, f.Engine.SetRefreshToken(ctx, "api", f.Server.Mint(t, "tt-post", "offline_access read:things", "https://api.tokentray.test")))
+		res := copyNow(t, f, session.Request{Name: "api", What: session.IDToken})
+		require.ErrorContains(t, res.Err, "no ID token for api")
+	})
+}
+
+func row(t *testing.T, f *sessiontest.Fixture, name string) session.Row {
+	t.Helper()
+	var rows []session.Row
+	f.Session.Load(func(r []session.Row, err error) {
+		require.NoError(t, err)
+		rows = r
+	})
+	f.Settle(t)
+	for _, r := range rows {
+		if r.Name() == name {
+			return r
+		}
+	}
+	t.Fatalf("no row %s", name)
+	return session.Row{}
+}
+
+func TestAFailureOlderThanTheCachedTokenIsForgotten(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	f.Store.SetErr(auth.ErrKeychainTimeout)
+	copyNow(t, f, session.Request{Name: "dev"})
+	f.Store.SetErr(nil)
+	require.Equal(t, widgets.StateError, row(t, f, "dev").Subject.State(f.Clock.Now()))
+
+	// Another process (the CLI) refreshes: the error no longer describes the token.
+	f.Clock.Advance(time.Second)
+	_, err := f.Engine.Token(context.Background(), "dev", true)
+	require.NoError(t, err)
+	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+}
+
+// timers is a fake AfterFunc: it keeps the functions to fire by hand.
+type timers struct{ list []*timer }
+
+type timer struct {
+	f       func()
+	stopped bool
+}
+
+func (tm *timers) after(_ time.Duration, f func()) func() bool {
+	tmr := &timer{f: f}
+	tm.list = append(tm.list, tmr)
+	return func() bool { tmr.stopped = true; return true }
+}
+
+// armed counts timers neither stopped nor fired.
+func (tm *timers) armed() int {
+	n := 0
+	for _, x := range tm.list {
+		if !x.stopped {
+			n++
+		}
+	}
+	return n
+}
+
+func (tm *timers) fire() {
+	for _, x := range tm.list {
+		if !x.stopped {
+			x.stopped = true
+			x.f()
+		}
+	}
+}
+
+func TestAutoClearOnlyClearsOurOwnToken(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	tm := &timers{}
+	f.Session.AfterFunc = tm.after
+
+	t.Run("off by default", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		require.Zero(t, tm.armed())
+	})
+	f.Session.SetAutoClear(30 * time.Second)
+	t.Run("still ours: cleared", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		require.NotEmpty(t, f.Clipboard.Text())
+		tm.fire()
+		require.Equal(t, "", f.Clipboard.Text())
+	})
+	t.Run("the user copied something else: kept", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		require.NoError(t, f.Clipboard.WriteAll("user's own text"))
+		tm.fire()
+		require.Equal(t, "user's own text", f.Clipboard.Text())
+	})
+	t.Run("a newer copy is not cleared by the older timer", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		copyNow(t, f, session.Request{Name: "dev", What: session.Header})
+		require.Equal(t, 1, tm.armed(), "the first timer was stopped")
+		tm.fire()
+		require.Equal(t, "", f.Clipboard.Text(), "the newest copy is cleared by its own timer")
+	})
+}
+
+func TestProblemSaysWhatToDo(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("list profiles: %w", auth.ErrKeychainLocked), "The keychain is locked: unlock your login keyring, then try again."},
+		{fmt.Errorf("refresh dev: %w", &auth.RateLimitError{Status: 429, RetryAfter: 30 * time.Second}), "The issuer is rate limiting token requests: retry in 30 s."},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one."},
+		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 502, Problem: "not JSON"}), "The issuer is unreachable or failing right now: try again later."},
+		{fmt.Errorf("copy to the clipboard: %w", session.ErrNoClipboardTool), "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland."},
+		{errors.New("something odd"), "Something odd."},
+	} {
+		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, session.Problem(tc.err)) })
+	}
+}

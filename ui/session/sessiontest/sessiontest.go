@@ -1,0 +1,166 @@
+// Package sessiontest builds what GUI tests need around a session.Session:
+// an engine over an in-memory store with a settable clock, the real
+// authorization server (testserver) with profiles signed in to it, a fake
+// clipboard, a recorded list of notifications and a TestLoop that plays
+// Fyne's UI goroutine.
+package sessiontest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
+	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/ui/session"
+)
+
+// Clipboard is an in-memory session.Clipboard. Err, when set, fails every
+// call (to simulate a missing clipboard tool).
+type Clipboard struct {
+	mu     sync.Mutex
+	text   string
+	writes int
+	err    error
+}
+
+// ReadAll implements session.Clipboard.
+func (c *Clipboard) ReadAll() (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.text, c.err
+}
+
+// WriteAll implements session.Clipboard.
+func (c *Clipboard) WriteAll(s string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	c.text = s
+	c.writes++
+	return nil
+}
+
+// Text is the clipboard's content.
+func (c *Clipboard) Text() string { s, _ := c.ReadAll(); return s }
+
+// Writes counts successful writes.
+func (c *Clipboard) Writes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writes
+}
+
+// SetErr makes every following call fail with err (nil to recover).
+func (c *Clipboard) SetErr(err error) {
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
+}
+
+// Fixture is a session wired to fakes and, once Serve is called, to the real
+// authorization server.
+type Fixture struct {
+	Store     *authtest.Store
+	Clock     *authtest.Clock
+	Engine    *auth.Engine
+	Clipboard *Clipboard
+	Loop      *session.TestLoop
+	Session   *session.Session
+	Server    *testserver.Server // nil until Serve
+
+	mu    sync.Mutex
+	notes []string
+}
+
+// New returns a fixture whose clock stands at the current time (tokens from
+// the server expire relative to the real clock).
+func New(t testing.TB) *Fixture {
+	t.Helper()
+	f := &Fixture{
+		Store:     authtest.NewStore(),
+		Clock:     authtest.NewClock(time.Now().Truncate(time.Second)),
+		Clipboard: &Clipboard{},
+		Loop:      session.NewTestLoop(),
+	}
+	f.Engine = auth.NewEngine(f.Store, authtest.NopLocker{}, auth.WithClock(f.Clock.Now), auth.WithTimeout(10*time.Second))
+	f.Session = &session.Session{
+		Engine:    f.Engine,
+		Clipboard: f.Clipboard,
+		Loop:      f.Loop,
+		Notify: func(title, body string) {
+			f.mu.Lock()
+			f.notes = append(f.notes, title+": "+body)
+			f.mu.Unlock()
+		},
+	}
+	return f
+}
+
+// Serve starts the real authorization server (access tokens live ttl).
+func (f *Fixture) Serve(t testing.TB, ttl time.Duration) *testserver.Server {
+	t.Helper()
+	f.Server = testserver.Start(t, testserver.Options{AccessTTL: ttl})
+	return f.Server
+}
+
+// Notes returns the notifications shown so far, as "title: body".
+func (f *Fixture) Notes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.notes...)
+}
+
+// Profile returns a profile for the server's client_secret_post client
+// with the API audience (so access tokens are JWTs) and openid (so there is
+// an ID token).
+func (f *Fixture) Profile(name string) auth.Profile {
+	return auth.Profile{
+		Name:         name,
+		Issuer:       f.Server.Issuer,
+		ClientID:     testserver.PostClientID,
+		ClientSecret: testserver.PostClientSecret,
+		AuthMethod:   auth.AuthPost,
+		Audience:     testserver.APIAudience,
+		Scope:        "openid offline_access read:things",
+	}
+}
+
+// SignIn adds a profile for the server (see Profile) with a fresh refresh
+// token minted by the server. Serve must have been called.
+func (f *Fixture) SignIn(t testing.TB, name string) auth.Profile {
+	t.Helper()
+	ctx := context.Background()
+	p, err := f.Engine.AddProfile(ctx, f.Profile(name))
+	if err != nil {
+		t.Fatalf("add profile %s: %v", name, err)
+	}
+	rt := f.Server.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience)
+	if err := f.Engine.SetRefreshToken(ctx, name, rt); err != nil {
+		t.Fatalf("set refresh token of %s: %v", name, err)
+	}
+	return p
+}
+
+// Cached returns the access token the engine has cached for name.
+func (f *Fixture) Cached(t testing.TB, name string) auth.Token {
+	t.Helper()
+	st := f.Engine.Status(context.Background(), name)
+	if st.Err != nil {
+		t.Fatalf("status of %s: %v", name, st.Err)
+	}
+	return st.Token
+}
+
+// Settle runs pending UI work (see session.TestLoop.Settle) and fails t if
+// it does not finish within 20 s.
+func (f *Fixture) Settle(t testing.TB) {
+	t.Helper()
+	if err := f.Loop.Settle(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
