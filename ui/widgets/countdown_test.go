@@ -159,4 +159,3 @@ func TestLabel(t *testing.T) {
 		})
 	}
 }
-
