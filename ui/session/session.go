@@ -107,6 +107,8 @@ type Session struct {
 	// AfterFunc is time.AfterFunc (tests replace it).
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 
+	watchEngine sync.Once
+
 	mu        sync.Mutex
 	failures  map[string]failure
 	autoClear time.Duration
@@ -122,13 +124,29 @@ func (s *Session) SetAutoClear(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// Watch registers f to be called on the UI goroutine when a profile's last
-// error changed (a failure, or a success after one). Engine.Watch covers
-// changes to stored state.
+// Watch registers f to be called on the UI goroutine after a profile
+// changed: its stored state (a new token, an edit, a removal, through the
+// Engine from anywhere in this process) or its last error.
 func (s *Session) Watch(f func(name string)) {
 	s.mu.Lock()
 	s.watchers = append(s.watchers, f)
 	s.mu.Unlock()
+	s.watchEngine.Do(func() {
+		// The engine calls its watchers on the goroutine that made the
+		// change, usually a background one: hop onto the UI goroutine.
+		s.Engine.Watch(func(name string) {
+			s.Loop.Go(func() {}, func() { s.changed(name) })
+		})
+	})
+}
+
+func (s *Session) changed(name string) {
+	s.mu.Lock()
+	ws := append([]func(string){}, s.watchers...)
+	s.mu.Unlock()
+	for _, w := range ws {
+		w(name)
+	}
 }
 
 // record keeps err (nil: success) as the profile's last outcome and tells
@@ -144,12 +162,9 @@ func (s *Session) record(name string, err error) {
 	} else {
 		s.failures[name] = failure{err: err, at: s.Engine.Now()}
 	}
-	ws := append([]func(string){}, s.watchers...)
 	s.mu.Unlock()
 	if had || err != nil {
-		for _, w := range ws {
-			w(name)
-		}
+		s.changed(name)
 	}
 }
 

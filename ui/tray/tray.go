@@ -1,0 +1,147 @@
+// Package tray is tokentray's system tray menu: a pure builder that turns
+// the profiles' states into a *fyne.Menu, and the Tray that reloads those
+// states off the UI goroutine and installs the menu. Clicking a profile
+// copies a valid access token; its submenu has the other copy actions and
+// Inspect…. Fyne appends Quit itself.
+package tray
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+// Item labels that tests and the end-to-end test look for.
+const (
+	LabelCopy    = "Copy access token"
+	LabelRefresh = "Refresh now & copy"
+	LabelIDToken = "Copy ID token"
+	LabelHeader  = "Copy as Authorization header"
+	LabelInspect = "Inspect…"
+	LabelOpen    = "Open tokentray"
+	LabelAdd     = "Add profile…"
+)
+
+// Handlers are what the menu items do. Each is called on the UI goroutine
+// and must return quickly; nil handlers leave their items out or inert.
+type Handlers struct {
+	Copy       func(session.Request) // profile entries and their copy items
+	Inspect    func(name string)
+	Open       func()
+	AddProfile func()
+}
+
+// Build returns the tray menu for rows as they stand at now. It does no I/O.
+// listErr, when not nil, is why the profiles could not be listed (a locked
+// keychain); it is shown instead of them.
+func Build(rows []session.Row, listErr error, now time.Time, h Handlers) *fyne.Menu {
+	var items []*fyne.MenuItem
+	switch {
+	case listErr != nil:
+		items = append(items, disabled(session.Problem(listErr)))
+	case len(rows) == 0:
+		items = append(items, disabled("No profiles yet"))
+	}
+	for _, r := range rows {
+		items = append(items, profileItem(r, now, h))
+	}
+	items = append(items,
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(LabelOpen, h.Open),
+		fyne.NewMenuItem(LabelAdd, h.AddProfile),
+	)
+	return fyne.NewMenu("tokentray", items...)
+}
+
+func disabled(label string) *fyne.MenuItem {
+	it := fyne.NewMenuItem(label, nil)
+	it.Disabled = true
+	return it
+}
+
+func profileItem(r session.Row, now time.Time, h Handlers) *fyne.MenuItem {
+	name := r.Name()
+	copyAction := func(w session.What, force bool) func() {
+		return func() {
+			if h.Copy != nil {
+				h.Copy(session.Request{Name: name, What: w, Force: force})
+			}
+		}
+	}
+	it := fyne.NewMenuItem(widgets.Label(name, r.Subject, now), copyAction(session.AccessToken, false))
+	it.ChildMenu = fyne.NewMenu(name,
+		fyne.NewMenuItem(LabelCopy, copyAction(session.AccessToken, false)),
+		fyne.NewMenuItem(LabelRefresh, copyAction(session.AccessToken, true)),
+		fyne.NewMenuItem(LabelIDToken, copyAction(session.IDToken, false)),
+		fyne.NewMenuItem(LabelHeader, copyAction(session.Header, false)),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(LabelInspect, func() {
+			if h.Inspect != nil {
+				h.Inspect(name)
+			}
+		}),
+	)
+	return it
+}
+
+// Tray keeps the installed menu up to date. Its methods must be called on
+// the UI goroutine.
+type Tray struct {
+	Session  *session.Session
+	Handlers Handlers // Copy defaults to Session.Copy
+	// Install puts a menu in the system tray (desktop.App.SetSystemTrayMenu).
+	Install func(*fyne.Menu)
+	Now     func() time.Time
+
+	menu    *fyne.Menu
+	loading bool
+	again   bool
+	rows    []session.Row
+	listErr error
+}
+
+// Start installs the first menu and keeps it current: it reloads after
+// every change the Session reports. The owner also calls Tick at least once
+// a minute so that the labels count down, and Refresh now and then for
+// changes made by other processes (the CLI).
+func (t *Tray) Start() {
+	t.Session.Watch(func(string) { t.Refresh() })
+	t.Refresh()
+}
+
+// Refresh reloads every profile's state off the UI goroutine and installs a
+// fresh menu. Calls while a reload runs are folded into one more reload.
+func (t *Tray) Refresh() {
+	if t.loading {
+		t.again = true
+		return
+	}
+	t.loading = true
+	t.Session.Load(func(rows []session.Row, err error) {
+		t.loading = false
+		t.rows, t.listErr = rows, err
+		t.Tick()
+		if t.again {
+			t.again = false
+			t.Refresh()
+		}
+	})
+}
+
+// Tick rebuilds the menu from the last loaded states, for the time only:
+// labels count down without reading the keychain.
+func (t *Tray) Tick() {
+	h := t.Handlers
+	if h.Copy == nil {
+		h.Copy = func(r session.Request) { t.Session.Copy(r, nil) }
+	}
+	t.menu = Build(t.rows, t.listErr, t.Now(), h)
+	if t.Install != nil {
+		t.Install(t.menu)
+	}
+}
+
+// Menu is the menu installed last (nil before the first load).
+func (t *Tray) Menu() *fyne.Menu { return t.menu }

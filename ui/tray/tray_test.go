@@ -1,0 +1,183 @@
+package tray_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/session/sessiontest"
+	"github.com/tokentray/tokentray/ui/tray"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func labels(m *fyne.Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		if it.IsSeparator {
+			out = append(out, "---")
+			continue
+		}
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+// item finds a top-level item by label.
+func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range m.Items {
+		if it.Label == label {
+			return it
+		}
+	}
+	t.Fatalf("no item %q in %q", label, labels(m))
+	return nil
+}
+
+func row(name string, st auth.Status, lastErr error) session.Row {
+	st.Profile.Name = name
+	return session.Row{Status: st, Subject: widgets.SubjectOf(st, lastErr)}
+}
+
+func TestBuildLabels(t *testing.T) {
+	hour := auth.Token{AccessToken: "at", ObtainedAt: t0.Add(-18 * time.Minute), Expiry: t0.Add(42*time.Minute + 30*time.Second)}
+	rows := []session.Row{
+		row("dev", auth.Status{Token: hour, HasRefreshToken: true}, nil),
+		row("old", auth.Status{Token: auth.Token{AccessToken: "at", Expiry: t0.Add(-time.Second)}, HasRefreshToken: true}, nil),
+		row("new", auth.Status{HasRefreshToken: true}, nil),
+		row("gone", auth.Status{}, nil),
+		row("revoked", auth.Status{Token: hour, HasRefreshToken: true}, &auth.OAuthError{Code: "invalid_grant"}),
+		row("locked", auth.Status{Err: auth.ErrKeychainLocked}, nil),
+	}
+	m := tray.Build(rows, nil, t0, tray.Handlers{})
+	require.Equal(t, []string{
+		"dev · 42 min left",
+		"old · expired",
+		"new · no token yet",
+		"gone · sign in needed",
+		"revoked · sign in needed",
+		"locked · error",
+		"---",
+		tray.LabelOpen,
+		tray.LabelAdd,
+	}, labels(m))
+	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---", tray.LabelInspect},
+		labels(item(t, m, "dev · 42 min left").ChildMenu))
+
+	t.Run("a minute later", func(t *testing.T) {
+		m := tray.Build(rows[:1], nil, t0.Add(time.Minute), tray.Handlers{})
+		require.Equal(t, "dev · 41 min left", m.Items[0].Label)
+	})
+	t.Run("no profiles", func(t *testing.T) {
+		m := tray.Build(nil, nil, t0, tray.Handlers{})
+		require.Equal(t, []string{"No profiles yet", "---", tray.LabelOpen, tray.LabelAdd}, labels(m))
+		require.True(t, m.Items[0].Disabled)
+	})
+	t.Run("keychain locked", func(t *testing.T) {
+		m := tray.Build(nil, auth.ErrKeychainLocked, t0, tray.Handlers{})
+		require.Equal(t, "The keychain is locked: unlock your login keyring, then try again.", m.Items[0].Label)
+		require.True(t, m.Items[0].Disabled)
+	})
+}
+
+func TestBuildWiresHandlers(t *testing.T) {
+	var got []string
+	h := tray.Handlers{
+		Copy:       func(r session.Request) { got = append(got, r.Name+" "+r.What.String()+map[bool]string{true: " force", false: ""}[r.Force]) },
+		Inspect:    func(name string) { got = append(got, "inspect "+name) },
+		Open:       func() { got = append(got, "open") },
+		AddProfile: func() { got = append(got, "add") },
+	}
+	m := tray.Build([]session.Row{row("dev", auth.Status{HasRefreshToken: true}, nil)}, nil, t0, h)
+	dev := item(t, m, "dev · no token yet")
+	dev.Action()
+	for _, sub := range dev.ChildMenu.Items {
+		if sub.Action != nil {
+			sub.Action()
+		}
+	}
+	item(t, m, tray.LabelOpen).Action()
+	item(t, m, tray.LabelAdd).Action()
+	require.Equal(t, []string{
+		"dev Access token",
+		"dev Access token", "dev Access token force", "dev ID token", "dev Authorization header", "inspect dev",
+		"open", "add",
+	}, got)
+}
+
+// sub finds an item of a profile's submenu.
+func sub(t *testing.T, m *fyne.Menu, profileLabel, label string) *fyne.MenuItem {
+	t.Helper()
+	return item(t, item(t, m, profileLabel).ChildMenu, label)
+}
+
+func TestTrayActionsCopyTheEnginesToken(t *testing.T) {
+	f := sessiontest.New(t)
+	srv := f.Serve(t, 30*time.Minute)
+	f.SignIn(t, "dev")
+	var installed int
+	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now, Install: func(*fyne.Menu) { installed++ }}
+	tr.Start()
+	f.Settle(t)
+	require.Equal(t, 1, installed)
+
+	// Clicking the profile's entry copies a valid token and the label follows.
+	item(t, tr.Menu(), "dev · no token yet").Action()
+	f.Settle(t)
+	first := f.Clipboard.Text()
+	require.Equal(t, f.Cached(t, "dev").AccessToken, first)
+	require.True(t, srv.Active(t, first))
+	require.Equal(t, "tokentray: Access token for dev copied — valid 30 min", f.Notes()[0])
+	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label)
+
+	f.Clock.Advance(20 * time.Minute)
+	tr.Tick()
+	require.Equal(t, "dev · 10 min left", tr.Menu().Items[0].Label)
+
+	// The server stamps expiry with the real clock: back to it before refreshing.
+	f.Clock.Set(time.Now())
+	sub(t, tr.Menu(), "dev · 10 min left", tray.LabelRefresh).Action()
+	f.Settle(t)
+	second := f.Clipboard.Text()
+	require.NotEqual(t, first, second)
+	require.True(t, srv.Active(t, second))
+	require.Equal(t, f.Cached(t, "dev").AccessToken, second)
+	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label, "the label shows the refreshed token")
+
+	sub(t, tr.Menu(), "dev · 30 min left", tray.LabelHeader).Action()
+	f.Settle(t)
+	require.Equal(t, "Authorization: Bearer "+second, f.Clipboard.Text())
+
+	sub(t, tr.Menu(), "dev · 30 min left", tray.LabelIDToken).Action()
+	f.Settle(t)
+	require.Equal(t, f.Cached(t, "dev").IDToken, f.Clipboard.Text())
+	require.Equal(t, auth.KindJWT, auth.Decode(f.Clipboard.Text()).Kind)
+}
+
+func TestTrayShowsFailures(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	require.NoError(t, f.Engine.SetRefreshToken(context.Background(), "dev", "revoked-or-made-up"))
+	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now}
+	tr.Start()
+	f.Settle(t)
+	require.NoError(t, f.Clipboard.WriteAll("user's text"))
+
+	item(t, tr.Menu(), "dev · no token yet").Action()
+	f.Settle(t)
+	require.Equal(t, "user's text", f.Clipboard.Text())
+	require.Equal(t, "dev · sign in needed", tr.Menu().Items[0].Label)
+	require.Contains(t, f.Notes()[0], "Could not copy the access token for dev. Sign in needed")
+
+	f.Store.SetErr(auth.ErrKeychainLocked)
+	tr.Refresh()
+	f.Settle(t)
+	require.Equal(t, []string{session.Problem(auth.ErrKeychainLocked), "---", tray.LabelOpen, tray.LabelAdd}, labels(tr.Menu()))
+}
