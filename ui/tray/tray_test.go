@@ -89,7 +89,9 @@ func TestBuildLabels(t *testing.T) {
 func TestBuildWiresHandlers(t *testing.T) {
 	var got []string
 	h := tray.Handlers{
-		Copy:       func(r session.Request) { got = append(got, r.Name+" "+r.What.String()+map[bool]string{true: " force", false: ""}[r.Force]) },
+		Copy: func(r session.Request) {
+			got = append(got, r.Name+" "+r.What.String()+map[bool]string{true: " force", false: ""}[r.Force])
+		},
 		Inspect:    func(name string) { got = append(got, "inspect "+name) },
 		Open:       func() { got = append(got, "open") },
 		AddProfile: func() { got = append(got, "add") },
