@@ -41,13 +41,14 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &cli.App{
-		Engine:     engine,
-		Clipboard:  systemClipboard{},
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		Terminal:   func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
-		ReadHidden: func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
+		Engine:      engine,
+		Clipboard:   systemClipboard{},
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
+		OpenBrowser: cli.OpenBrowser,
 	}
 	return app.Run(ctx, os.Args[1:])
 }

@@ -30,13 +30,15 @@ type Engine struct {
 	now     Clock
 	margin  time.Duration
 	timeout time.Duration
+	// loginTimeout bounds a browser or device sign-in.
+	loginTimeout time.Duration
 
 	flight singleflight.Group
 
-	mu         sync.Mutex
-	clients    map[string]*http.Client // by CA file
-	discovered map[string]string       // issuer -> token endpoint
-	watchers   []func(name string)
+	mu        sync.Mutex
+	clients   map[string]*http.Client // by CA file
+	endpoints map[string]Endpoints    // by domain|issuer
+	watchers  []func(name string)
 }
 
 // Option configures an Engine.
@@ -48,19 +50,23 @@ func WithMargin(d time.Duration) Option { return func(e *Engine) { e.margin = d 
 // WithTimeout bounds each HTTP request to the issuer.
 func WithTimeout(d time.Duration) Option { return func(e *Engine) { e.timeout = d } }
 
+// WithLoginTimeout bounds browser and device sign-ins.
+func WithLoginTimeout(d time.Duration) Option { return func(e *Engine) { e.loginTimeout = d } }
+
 // WithClock replaces time.Now (tests).
 func WithClock(c Clock) Option { return func(e *Engine) { e.now = c } }
 
 // NewEngine returns an Engine over store that serialises refreshes with locker.
 func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
 	e := &Engine{
-		store:      store,
-		locker:     locker,
-		now:        time.Now,
-		margin:     DefaultMargin,
-		timeout:    DefaultTimeout,
-		clients:    map[string]*http.Client{},
-		discovered: map[string]string{},
+		store:        store,
+		locker:       locker,
+		now:          time.Now,
+		margin:       DefaultMargin,
+		timeout:      DefaultTimeout,
+		loginTimeout: DefaultLoginTimeout,
+		clients:      map[string]*http.Client{},
+		endpoints:    map[string]Endpoints{},
 	}
 	for _, o := range opts {
 		o(e)

@@ -32,7 +32,14 @@ type Profile struct {
 	Audience     string     `json:"audience,omitempty"`
 	Scope        string     `json:"scope,omitempty"`
 	CAFile       string     `json:"ca_file,omitempty"` // PEM bundle trusted in addition to the system roots
+	// CallbackPort fixes the loopback port of the browser sign-in's redirect
+	// URI, for issuers that match callback URLs exactly (Auth0's "Allowed
+	// Callback URLs"); 0 picks a free port for each sign-in.
+	CallbackPort int `json:"callback_port,omitempty"`
 }
+
+// CallbackURL is the redirect URI of a browser sign-in on port.
+func CallbackURL(port int) string { return fmt.Sprintf("http://127.0.0.1:%d/callback", port) }
 
 // String describes the profile without its client secret.
 func (p Profile) String() string {
@@ -184,5 +191,8 @@ func (p Profile) Normalize() (Profile, error) {
 	p.Audience = strings.TrimSpace(p.Audience)
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
 	p.CAFile = strings.TrimSpace(p.CAFile)
+	if p.CallbackPort < 0 || p.CallbackPort > 65535 {
+		return p, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or 0 for any free port", p.CallbackPort)
+	}
 	return p, nil
 }

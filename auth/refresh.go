@@ -16,14 +16,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
 // tokenEndpoint says where to send the refresh for p: Auth0's documented
-// https://DOMAIN/oauth/token, the explicit URL, or the issuer's discovered
-// token_endpoint (cached per issuer for the Engine's lifetime).
-func (e *Engine) tokenEndpoint(ctx context.Context, p Profile, client *http.Client) (string, error) {
+// https://DOMAIN/oauth/token (no discovery round trip), the explicit URL, or
+// the issuer's discovered token_endpoint.
+func (e *Engine) tokenEndpoint(ctx context.Context, p Profile) (string, error) {
 	switch {
 	case p.Domain != "":
 		scheme := "https"
@@ -38,27 +37,11 @@ func (e *Engine) tokenEndpoint(ctx context.Context, p Profile, client *http.Clie
 		}
 		return u.String(), nil
 	}
-	if _, err := CheckURL("issuer", p.Issuer); err != nil {
-		return "", err
-	}
-	e.mu.Lock()
-	ep, ok := e.discovered[p.Issuer]
-	e.mu.Unlock()
-	if ok {
-		return ep, nil
-	}
-	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, client), p.Issuer)
+	ep, err := e.Endpoints(ctx, p)
 	if err != nil {
-		return "", fmt.Errorf("discover the token endpoint of %s: %w", p.Issuer, networkError(err))
-	}
-	ep = prov.Endpoint().TokenURL
-	if _, err := CheckURL("discovered token endpoint", ep); err != nil {
 		return "", err
 	}
-	e.mu.Lock()
-	e.discovered[p.Issuer] = ep
-	e.mu.Unlock()
-	return ep, nil
+	return ep.TokenURL, nil
 }
 
 // httpClient returns the client for p's issuer: proxies from the
@@ -108,7 +91,7 @@ func (e *Engine) exchange(ctx context.Context, p Profile, refreshToken string) (
 	if err != nil {
 		return Token{}, "", err
 	}
-	tokenURL, err := e.tokenEndpoint(ctx, p, client)
+	tokenURL, err := e.tokenEndpoint(ctx, p)
 	if err != nil {
 		return Token{}, "", err
 	}

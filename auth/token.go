@@ -14,7 +14,10 @@ type Token struct {
 	Expiry      time.Time `json:"expiry,omitzero"` // zero: the server gave no expires_in
 	Scope       string    `json:"scope,omitempty"` // granted scope, when the server said
 	IDToken     string    `json:"id_token,omitempty"`
-	ObtainedAt  time.Time `json:"obtained_at"`
+	// IDTokenVerified: the ID token's signature, issuer, audience, expiry
+	// and nonce were checked at sign-in. Refreshed ID tokens are not.
+	IDTokenVerified bool      `json:"id_token_verified,omitempty"`
+	ObtainedAt      time.Time `json:"obtained_at"`
 }
 
 // String never shows the tokens themselves.

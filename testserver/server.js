@@ -107,6 +107,10 @@ const CLIENTS = [
 ];
 
 const accessTTL = positiveInt(process.env.ACCESS_TTL, 3600, 'ACCESS_TTL');
+// Device flow: code lifetime and the polling interval announced to clients
+// (oidc-provider announces none, so clients fall back to RFC 8628's 5 s).
+const deviceTTL = positiveInt(process.env.DEVICE_TTL, 600, 'DEVICE_TTL');
+const deviceInterval = positiveInt(process.env.DEVICE_INTERVAL, 0, 'DEVICE_INTERVAL');
 const port = positiveInt(process.env.PORT, 0, 'PORT');
 
 function positiveInt(raw, fallback, name) {
@@ -272,7 +276,7 @@ const provider = new Provider(issuer, {
   ttl: {
     AccessToken: accessTTL,
     AuthorizationCode: 60,
-    DeviceCode: 600,
+    DeviceCode: deviceTTL,
     IdToken: 3600,
     Interaction: 3600,
     Session: 14 * 24 * 3600,
@@ -337,6 +341,10 @@ const provider = new Provider(issuer, {
 
 // oidc-provider reports its own bugs and our config mistakes only as events.
 provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
+// The response body is emitted before it is sent: add the interval there.
+provider.on('device_authorization.success', (_ctx, body) => {
+  if (deviceInterval > 0) body.interval = deviceInterval;
+});
 
 // --- test-only state --------------------------------------------------------
 const stats = { token_requests: 0, by_grant: {} };

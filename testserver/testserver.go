@@ -84,6 +84,11 @@ type Options struct {
 	// AccessTTL is the lifetime of every access token (default 1 hour).
 	// Whole seconds; anything below one second is rejected.
 	AccessTTL time.Duration
+	// DeviceTTL is the lifetime of device codes (default 10 minutes).
+	DeviceTTL time.Duration
+	// DeviceInterval is the polling interval announced with device codes
+	// (default: none, so clients poll every 5 s as RFC 8628 says).
+	DeviceInterval time.Duration
 }
 
 // Server is a running authorization server. Its URLs are absolute.
@@ -125,6 +130,14 @@ func Start(t testing.TB, opt Options) *Server {
 			t.Fatalf("testserver: AccessTTL must be a positive whole number of seconds, got %v", opt.AccessTTL)
 		}
 		env = append(env, fmt.Sprintf("ACCESS_TTL=%d", secs))
+	}
+	for name, d := range map[string]time.Duration{"DEVICE_TTL": opt.DeviceTTL, "DEVICE_INTERVAL": opt.DeviceInterval} {
+		if d != 0 {
+			if d < time.Second || d%time.Second != 0 {
+				t.Fatalf("testserver: %s must be a positive whole number of seconds, got %v", name, d)
+			}
+			env = append(env, fmt.Sprintf("%s=%d", name, int64(d/time.Second)))
+		}
 	}
 
 	cmd := exec.Command(node, "server.js")

@@ -39,6 +39,9 @@ type App struct {
 	// reads one line from it without echo (for secrets). Nil: never a terminal.
 	Terminal   func() bool
 	ReadHidden func() (string, error)
+	// OpenBrowser shows a sign-in page (OpenBrowser in this package in
+	// production). Nil: only print the address.
+	OpenBrowser func(url string) error
 	// Extra commands wired in by main (the tray app, the demo).
 	Extra []*cobra.Command
 }
@@ -98,7 +101,7 @@ one otherwise. Without arguments it starts the tray app.`,
 	}
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.tokenCmd(), a.inspectCmd())
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd())
 	root.AddCommand(a.Extra...)
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)

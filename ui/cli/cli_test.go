@@ -54,7 +54,7 @@ func TestUsageErrors(t *testing.T) {
 		{"token", "a", "b"},
 		{"profile", "add", "x", "--domain", "a.com", "--issuer", "https://a.com", "--client-id", "c"},
 		{"token", "dev", "--no-such-flag"},
-		{"login", "dev"},
+		{"login", "dev", "--device", "--refresh-token-stdin"},
 	} {
 		code, _, stderr := h.run("", args...)
 		require.Equal(t, cli.ExitUsage, code, "%v: %s", args, stderr)

@@ -14,6 +14,7 @@ import (
 type profileFlags struct {
 	domain, issuer, tokenURL, clientID, method, audience, scope, caFile string
 	secretStdin                                                         bool
+	callbackPort                                                        int
 }
 
 func (f *profileFlags) register(c *cobra.Command) {
@@ -26,6 +27,7 @@ func (f *profileFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.audience, "audience", "", "API audience (Auth0) used at sign-in")
 	fl.StringVar(&f.scope, "scope", "", "extra scopes requested at sign-in, space separated")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
+	fl.IntVar(&f.callbackPort, "callback-port", 0, "fixed loopback port for the browser sign-in's callback (0: any free port)")
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (hidden prompt on a terminal)")
 	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
 }
@@ -63,6 +65,9 @@ func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) err
 	if ch("ca-file") {
 		p.CAFile = f.caFile
 	}
+	if ch("callback-port") {
+		p.CallbackPort = f.callbackPort
+	}
 	if f.secretStdin {
 		s, err := a.readSecret("client secret")
 		if err != nil {
@@ -96,7 +101,7 @@ func (a *App) profileAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stderr, "Added %s (%s, %s). Next: tokentray login %s --refresh-token-stdin\n", p.Name, p.Where(), p.Method(), p.Name)
+			fmt.Fprintf(a.Stderr, "Added %s (%s, %s). Next: tokentray login %s\n", p.Name, p.Where(), p.Method(), p.Name)
 			return nil
 		},
 	}
@@ -143,6 +148,7 @@ type profileView struct {
 	Audience        string     `json:"audience,omitempty"`
 	Scope           string     `json:"scope,omitempty"`
 	CAFile          string     `json:"ca_file,omitempty"`
+	CallbackURL     string     `json:"callback_url,omitempty"`
 	State           string     `json:"state"`
 	HasRefreshToken bool       `json:"has_refresh_token"`
 	ExpiresAt       *time.Time `json:"access_token_expires_at,omitempty"`
@@ -155,6 +161,9 @@ func (a *App) view(s auth.Status) profileView {
 		Name: p.Name, Domain: p.Domain, Issuer: p.Issuer, TokenURL: p.TokenURL, ClientID: p.ClientID,
 		ClientSecret: p.ClientSecret != "", Audience: p.Audience, Scope: p.Scope, CAFile: p.CAFile,
 		HasRefreshToken: s.HasRefreshToken, State: a.state(s),
+	}
+	if p.CallbackPort != 0 {
+		v.CallbackURL = auth.CallbackURL(p.CallbackPort)
 	}
 	if p.ClientID != "" {
 		v.AuthMethod = string(p.Method())
@@ -269,7 +278,8 @@ func (a *App) profileShowCmd() *cobra.Command {
 			row("audience", v.Audience)
 			row("scope", v.Scope)
 			row("ca file", v.CAFile)
-			row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name + " --refresh-token-stdin"}[v.HasRefreshToken])
+			row("callback url", v.CallbackURL)
+			row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name}[v.HasRefreshToken])
 			row("access token", v.State)
 			if v.ExpiresAt != nil {
 				row("expires", v.ExpiresAt.Local().Format(time.RFC1123))

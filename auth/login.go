@@ -1,0 +1,329 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// DefaultLoginTimeout bounds a browser or device sign-in.
+const DefaultLoginTimeout = 5 * time.Minute
+
+// DefaultLoginScope is always requested at sign-in, before the profile's scope.
+const DefaultLoginScope = "openid profile email offline_access"
+
+// ErrNoRefreshToken: the sign-in worked but the issuer sent no refresh token.
+var ErrNoRefreshToken = errors.New("the issuer returned no refresh token")
+
+// LoginScope is the scope a sign-in asks for: the default plus p.Scope.
+func LoginScope(p Profile) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range strings.Fields(DefaultLoginScope + " " + p.Scope) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// oauthConfig is the x/oauth2 client configuration for p at ep.
+func oauthConfig(p Profile, ep Endpoints, redirect string) *oauth2.Config {
+	style := oauth2.AuthStyleInParams
+	if p.Method() == AuthBasic {
+		style = oauth2.AuthStyleInHeader
+	}
+	cfg := &oauth2.Config{
+		ClientID:     p.ClientID,
+		ClientSecret: p.ClientSecret,
+		RedirectURL:  redirect,
+		Scopes:       LoginScope(p),
+		Endpoint:     oauth2.Endpoint{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, DeviceAuthURL: ep.DeviceURL, AuthStyle: style},
+	}
+	if p.Method() == AuthNone {
+		cfg.ClientSecret = ""
+	}
+	return cfg
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// LoginBrowser signs in with the Authorization Code flow, PKCE (S256) and a
+// loopback redirect (RFC 8252) on 127.0.0.1, port p.CallbackPort or a free
+// one. open is given the authorization URL to show in a browser. State and
+// nonce are checked; the ID token is verified; tokens are stored as a
+// refresh stores them. It gives up after DefaultLoginTimeout or with ctx.
+func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authURL string) error) (Token, error) {
+	p, ep, err := e.loginSetup(ctx, name)
+	if err != nil {
+		return Token{}, err
+	}
+	if ep.AuthURL == "" {
+		return Token{}, fmt.Errorf("sign in %s: the issuer has no authorization endpoint; give the profile a --domain or --issuer", name)
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p.CallbackPort))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return Token{}, fmt.Errorf("sign in %s: callback port %d is in use by another program: close it or change the profile's callback port", name, p.CallbackPort)
+		}
+		return Token{}, fmt.Errorf("sign in %s: listen for the callback: %w", name, err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	redirect := CallbackURL(port)
+
+	cfg := oauthConfig(p, ep, redirect)
+	verifier, state, nonce := oauth2.GenerateVerifier(), randomString(), randomString()
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	if p.Audience != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("audience", p.Audience)) // Auth0's API selector
+	}
+	authURL := cfg.AuthCodeURL(state, opts...)
+
+	type result struct {
+		code string
+		err  error
+	}
+	results := make(chan result, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/callback" {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query()
+		var res result
+		switch {
+		case q.Get("state") != state:
+			res.err = errors.New("the sign-in answer's state does not match this sign-in (a stale or forged callback); start again")
+		case q.Get("error") != "":
+			res.err = fmt.Errorf("the issuer refused the sign-in: %s", q.Get("error"))
+			if d := q.Get("error_description"); d != "" {
+				res.err = fmt.Errorf("%w (%s)", res.err, clip(d, 200))
+			}
+		case q.Get("code") == "":
+			res.err = errors.New("the sign-in answer carries no authorization code")
+		default:
+			res.code = q.Get("code")
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if res.err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, page, "Sign-in failed", "#b3261e", html.EscapeString(res.err.Error()), "Return to tokentray for details.")
+		} else {
+			fmt.Fprintf(w, page, "Signed in", "#1b7f3b", "tokentray received the sign-in for "+html.EscapeString(name)+".", "You can close this tab.")
+		}
+		select {
+		case results <- res:
+		default: // a second callback after the first: ignored
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	if err := open(authURL); err != nil {
+		return Token{}, fmt.Errorf("sign in %s: open the browser: %w", name, err)
+	}
+	wait, cancel := context.WithTimeout(ctx, e.loginTimeout)
+	defer cancel()
+	var res result
+	select {
+	case res = <-results:
+	case <-wait.Done():
+		if ctx.Err() != nil {
+			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
+		}
+		return Token{}, fmt.Errorf("sign in %s: no answer from the browser within %v; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and set it with --callback-port %d", name, e.loginTimeout, redirect, port)
+	}
+	if res.err != nil {
+		return Token{}, fmt.Errorf("sign in %s: %w", name, res.err)
+	}
+	client, err := e.httpClient(p)
+	if err != nil {
+		return Token{}, err
+	}
+	ot, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, client), res.code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return Token{}, fmt.Errorf("sign in %s: exchange the code: %w", name, classify(err, &peek{}, ep.TokenURL, []string{p.ClientSecret, res.code, verifier}))
+	}
+	return e.finishLogin(ctx, p, ep, ot, nonce)
+}
+
+const page = `<!doctype html><html><head><meta charset="utf-8"><title>tokentray</title></head>
+<body style="font-family:system-ui,sans-serif;display:flex;align-items:center;justify-content:center;height:90vh;margin:0">
+<div style="max-width:32em;text-align:center"><h1 style="color:%[2]s">%[1]s</h1><p>%[3]s</p><p style="color:#555">%[4]s</p></div></body></html>`
+
+// DeviceCode is what the user needs to approve a device sign-in.
+type DeviceCode struct {
+	UserCode                string
+	VerificationURI         string
+	VerificationURIComplete string // with the code filled in, when the issuer gives one
+	ExpiresAt               time.Time
+	Interval                time.Duration
+}
+
+// LoginDevice signs in with the Device Authorization Grant (RFC 8628). show
+// receives the code to display; polling honours interval, slow_down,
+// authorization_pending, expired_token and access_denied.
+func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceCode)) (Token, error) {
+	p, ep, err := e.loginSetup(ctx, name)
+	if err != nil {
+		return Token{}, err
+	}
+	if ep.DeviceURL == "" {
+		return Token{}, fmt.Errorf("sign in %s: the issuer has no device authorization endpoint; use the browser sign-in", name)
+	}
+	client, err := e.httpClient(p)
+	if err != nil {
+		return Token{}, err
+	}
+	cfg := oauthConfig(p, ep, "")
+	octx := context.WithValue(ctx, oauth2.HTTPClient, client)
+	var opts []oauth2.AuthCodeOption
+	if p.Audience != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("audience", p.Audience))
+	}
+	if p.Method() == AuthPost {
+		// x/oauth2 sends only client_id to the device endpoint; confidential
+		// clients authenticate there too.
+		opts = append(opts, oauth2.SetAuthURLParam("client_secret", p.ClientSecret))
+	}
+	da, err := e.deviceAuth(octx, cfg, p, opts)
+	if err != nil {
+		return Token{}, fmt.Errorf("sign in %s: start the device sign-in: %w", name, err)
+	}
+	show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, VerificationURIComplete: da.VerificationURIComplete,
+		ExpiresAt: da.Expiry, Interval: time.Duration(max(da.Interval, 5)) * time.Second})
+	ot, err := cfg.DeviceAccessToken(octx, da)
+	if err != nil {
+		var re *oauth2.RetrieveError
+		switch {
+		case errors.As(err, &re) && re.ErrorCode == "access_denied":
+			return Token{}, fmt.Errorf("sign in %s: the sign-in was denied on the verification page", name)
+		case errors.As(err, &re) && re.ErrorCode == "expired_token", errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+			return Token{}, fmt.Errorf("sign in %s: the code %s expired before it was approved; run the sign-in again", name, da.UserCode)
+		case ctx.Err() != nil:
+			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
+		}
+		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, ep.TokenURL, []string{p.ClientSecret}))
+	}
+	return e.finishLogin(ctx, p, ep, ot, "")
+}
+
+// deviceAuth asks for a device code. Basic-auth clients need the header,
+// which x/oauth2's DeviceAuth cannot send, so it goes through a transport.
+func (e *Engine) deviceAuth(ctx context.Context, cfg *oauth2.Config, p Profile, opts []oauth2.AuthCodeOption) (*oauth2.DeviceAuthResponse, error) {
+	if p.Method() == AuthBasic {
+		base := ctx.Value(oauth2.HTTPClient).(*http.Client)
+		c := *base
+		c.Transport = basicAuth{base: base.Transport, id: p.ClientID, secret: p.ClientSecret, url: cfg.Endpoint.DeviceAuthURL}
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, &c)
+	}
+	da, err := cfg.DeviceAuth(ctx, opts...)
+	if err != nil {
+		return nil, classify(err, &peek{}, cfg.Endpoint.DeviceAuthURL, []string{p.ClientSecret})
+	}
+	return da, nil
+}
+
+type basicAuth struct {
+	base       http.RoundTripper
+	id, secret string
+	url        string
+}
+
+func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.String() == b.url {
+		r = r.Clone(r.Context())
+		r.SetBasicAuth(url.QueryEscape(b.id), url.QueryEscape(b.secret))
+	}
+	return b.base.RoundTrip(r)
+}
+
+// loginSetup loads p and its endpoints.
+func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoints, error) {
+	p, err := e.store.LoadProfile(ctx, name)
+	if err != nil {
+		return p, Endpoints{}, fmt.Errorf("sign in %s: %w", name, err)
+	}
+	ep, err := e.Endpoints(ctx, p)
+	if err != nil {
+		return p, ep, fmt.Errorf("sign in %s: %w", name, err)
+	}
+	return p, ep, nil
+}
+
+// finishLogin verifies the ID token and stores the tokens the way a
+// refresh does: the refresh token first, then the access token cache.
+func (e *Engine) finishLogin(ctx context.Context, p Profile, ep Endpoints, ot *oauth2.Token, nonce string) (Token, error) {
+	if ot.RefreshToken == "" {
+		return Token{}, fmt.Errorf("sign in %s: %w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", p.Name, ErrNoRefreshToken)
+	}
+	t := Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, Expiry: ot.Expiry, ObtainedAt: e.now()}
+	if s, ok := ot.Extra("scope").(string); ok {
+		t.Scope = s
+	}
+	if s, ok := ot.Extra("id_token").(string); ok && s != "" {
+		if err := e.VerifyIDToken(ctx, p, s, nonce); err != nil {
+			return Token{}, fmt.Errorf("sign in %s: %w", p.Name, err)
+		}
+		t.IDToken, t.IDTokenVerified = s, true
+	}
+	unlock, err := e.locker.Lock(ctx, p.Name)
+	if err != nil {
+		return Token{}, fmt.Errorf("sign in %s: %w", p.Name, err)
+	}
+	defer unlock()
+	if err := e.store.SaveSecret(ctx, p.Name, SecretRefreshToken, ot.RefreshToken); err != nil {
+		return Token{}, fmt.Errorf("sign in %s: save the refresh token: %w", p.Name, err)
+	}
+	if err := e.saveCache(ctx, p.Name, t); err != nil {
+		return Token{}, fmt.Errorf("sign in %s: cache the access token: %w", p.Name, err)
+	}
+	e.changed(p.Name)
+	return t, nil
+}
+
+// VerifyIDToken checks an ID token's signature against the issuer's JWKS,
+// its issuer, audience (the client ID) and expiry, and, when nonce is not
+// empty, its nonce.
+func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string) error {
+	ep, err := e.Endpoints(ctx, p)
+	if err != nil {
+		return err
+	}
+	if ep.JWKSURL == "" || ep.Issuer == "" {
+		return errors.New("cannot verify the ID token: the issuer publishes no keys")
+	}
+	client, err := e.httpClient(p)
+	if err != nil {
+		return err
+	}
+	cctx := oidc.ClientContext(ctx, client)
+	v := oidc.NewVerifier(ep.Issuer, oidc.NewRemoteKeySet(cctx, ep.JWKSURL), &oidc.Config{ClientID: p.ClientID, Now: e.now})
+	idt, err := v.Verify(cctx, raw)
+	if err != nil {
+		return fmt.Errorf("the ID token failed verification: %w", err)
+	}
+	if nonce != "" && idt.Nonce != nonce {
+		return errors.New("the ID token failed verification: its nonce does not match this sign-in")
+	}
+	return nil
+}

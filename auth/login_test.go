@@ -1,0 +1,123 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// follow is an in-process stand-in for a browser: it follows the
+// authorization URL through the test server's automatic sign-in and consent
+// back to the engine's loopback callback.
+func follow(t *testing.T) func(string) error {
+	return func(u string) error {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+		go func() {
+			resp, err := c.Get(u)
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+}
+
+func signedIn(t *testing.T, srv *testserver.Server) (*auth.Engine, *authtest.Store, auth.Token) {
+	t.Helper()
+	st := authtest.NewStore()
+	e := auth.NewEngine(st, authtest.NopLocker{}, auth.WithLoginTimeout(30*time.Second))
+	ctx := context.Background()
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID, Audience: testserver.APIAudience, Scope: "read:things"})
+	require.NoError(t, err)
+	tok, err := e.LoginBrowser(ctx, "dev", follow(t))
+	require.NoError(t, err)
+	return e, st, tok
+}
+
+func TestBrowserLoginStoresVerifiedTokens(t *testing.T) {
+	srv := sharedServer(t)
+	e, st, tok := signedIn(t, srv)
+	require.True(t, tok.IDTokenVerified)
+	require.True(t, srv.Active(t, tok.AccessToken))
+	require.Contains(t, auth.Decode(tok.AccessToken).Audience(), testserver.APIAudience, "the audience was sent")
+	rt, ok := st.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok)
+	require.True(t, srv.Active(t, rt))
+	// The stored refresh token works like any other.
+	next, err := e.Token(context.Background(), "dev", true)
+	require.NoError(t, err)
+	require.True(t, srv.Active(t, next.AccessToken))
+	require.False(t, next.IDTokenVerified, "a refreshed ID token was not verified")
+}
+
+func TestIDTokenVerification(t *testing.T) {
+	srv := sharedServer(t)
+	e, _, tok := signedIn(t, srv)
+	ctx := context.Background()
+	p, err := e.Profile(ctx, "dev")
+	require.NoError(t, err)
+
+	require.NoError(t, e.VerifyIDToken(ctx, p, tok.IDToken, ""), "the real ID token verifies")
+	err = e.VerifyIDToken(ctx, p, tok.IDToken, "another-nonce")
+	require.ErrorContains(t, err, "nonce does not match")
+
+	// Same claims and key ID, signed by a key that is not the issuer's.
+	d := auth.Decode(tok.IDToken)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", d.Header["kid"]))
+	require.NoError(t, err)
+	forged, err := jwt.Signed(sig).Claims(d.Claims).Serialize()
+	require.NoError(t, err)
+	err = e.VerifyIDToken(ctx, p, forged, "")
+	require.ErrorContains(t, err, "failed verification")
+
+	// A token for another client is refused too.
+	other := p
+	other.ClientID = testserver.PostClientID
+	require.Error(t, e.VerifyIDToken(ctx, other, tok.IDToken, ""))
+}
+
+func TestLoginCallbackPortInUse(t *testing.T) {
+	srv := sharedServer(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{})
+	ctx := context.Background()
+	_, err = e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID, CallbackPort: port})
+	require.NoError(t, err)
+	_, err = e.LoginBrowser(ctx, "dev", func(string) error { t.Fatal("no browser without a callback listener"); return nil })
+	require.ErrorContains(t, err, "is in use by another program")
+}
+
+func TestLoginTimeoutNamesTheCallbackURL(t *testing.T) {
+	srv := sharedServer(t)
+	e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{}, auth.WithLoginTimeout(200*time.Millisecond))
+	ctx := context.Background()
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID})
+	require.NoError(t, err)
+	var seen string
+	_, err = e.LoginBrowser(ctx, "dev", func(u string) error { seen = u; return nil })
+	require.ErrorContains(t, err, "no answer from the browser")
+	require.ErrorContains(t, err, "Allowed Callback URLs")
+	for _, want := range []string{"code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "redirect_uri=http%3A%2F%2F127.0.0.1%3A", "offline_access"} {
+		require.True(t, strings.Contains(seen, want), "authorization URL lacks %s", want)
+	}
+}
+

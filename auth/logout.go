@@ -1,0 +1,99 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ErrRevocation: the issuer did not confirm the refresh token's revocation.
+var ErrRevocation = errors.New("revocation failed")
+
+// Logout revokes the profile's refresh token at the issuer's revocation
+// endpoint (RFC 7009; Auth0's /oauth/revoke) and then deletes the profile's
+// tokens from the store; the profile itself stays. When revocation fails the
+// tokens are kept and the error returned, unless local is set, in which case
+// they are removed anyway and the revocation error is still returned, wrapped
+// in ErrRevocation, so the caller can tell the user.
+func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
+	p, err := e.store.LoadProfile(ctx, name)
+	if err != nil {
+		return fmt.Errorf("sign out %s: %w", name, err)
+	}
+	unlock, err := e.locker.Lock(ctx, name)
+	if err != nil {
+		return fmt.Errorf("sign out %s: %w", name, err)
+	}
+	defer unlock()
+	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("sign out %s: %w", name, err)
+	}
+	var revokeErr error
+	if rt != "" {
+		revokeErr = e.revoke(ctx, p, rt)
+		if revokeErr != nil && !local {
+			return fmt.Errorf("sign out %s: %w; the tokens were kept (remove them anyway with --local)", name, revokeErr)
+		}
+	}
+	for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
+		if err := e.store.DeleteSecret(ctx, name, k); err != nil {
+			return fmt.Errorf("sign out %s: %w", name, err)
+		}
+	}
+	e.changed(name)
+	if revokeErr != nil {
+		return fmt.Errorf("signed out %s locally, but: %w", name, revokeErr)
+	}
+	return nil
+}
+
+// revoke posts token_type_hint=refresh_token to the revocation endpoint with
+// the profile's client authentication. Redirects are refused as for refreshes.
+func (e *Engine) revoke(ctx context.Context, p Profile, rt string) error {
+	ep, err := e.Endpoints(ctx, p)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRevocation, err)
+	}
+	if ep.RevokeURL == "" {
+		return fmt.Errorf("%w: the issuer has no revocation endpoint", ErrRevocation)
+	}
+	client, err := e.httpClient(p)
+	if err != nil {
+		return err
+	}
+	form := url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}, "client_id": {p.ClientID}}
+	if p.Method() == AuthPost {
+		form.Set("client_secret", p.ClientSecret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.RevokeURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if p.Method() == AuthBasic {
+		req.SetBasicAuth(url.QueryEscape(p.ClientID), url.QueryEscape(p.ClientSecret))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRevocation, networkError(err))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	var oe struct {
+		Code        string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &oe) == nil && oe.Code != "" {
+		return fmt.Errorf("%w: %w", ErrRevocation, &OAuthError{Status: resp.StatusCode, Code: oe.Code, Description: redact(oe.Description, []string{rt, p.ClientSecret})})
+	}
+	return fmt.Errorf("%w: %w", ErrRevocation, &ResponseError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Problem: "unexpected answer", Excerpt: excerpt(body, []string{rt, p.ClientSecret})})
+}
