@@ -124,7 +124,7 @@ const (
 	timeoutAdvice = "it is probably waiting for an unlock prompt: answer the prompt or unlock the login keyring, then retry"
 	lockedAdvice  = "unlock it (log in to your desktop session, or unlock the \"Login\" keyring in Seahorse / Passwords and Keys) and retry"
 	noSSAdvice    = "install and start gnome-keyring (or KeePassXC with its Secret Service integration enabled) — tokentray never stores secrets in plain files"
-	noBusAdvice   = "run tokentray inside a desktop session (DBUS_SESSION_BUS_ADDRESS must point at the session bus), with gnome-keyring or another Secret Service running"
+	noBusAdvice   = "run tokentray inside a desktop session (DBUS_SESSION_BUS_ADDRESS must point at its bus) with gnome-keyring or another Secret Service — tokentray never stores secrets in plain files"
 )
 
 // keychainError is a keychain failure that callers branch on with
@@ -196,13 +196,21 @@ func mapError(err error) error {
 // isNoBus recognises godbus failing to connect: a socket that is not there
 // or refuses ("dial unix ...: connect: ..."), no address and no dbus-launch
 // to start one ("exec: \"dbus-launch\": executable file not found"), a bad
-// address or failed authentication ("dbus: ..."), or a bus that went away.
+// address or failed authentication (godbus's own "dbus: ..." errors), or a
+// bus that went away.
 func isNoBus(err error, name string) bool {
 	var oe *net.OpError
 	var ee *exec.Error
-	return errors.As(err, &oe) || errors.As(err, &ee) ||
-		errors.Is(err, dbus.ErrClosed) ||
+	if errors.As(err, &oe) || errors.As(err, &ee) || errors.Is(err, dbus.ErrClosed) ||
 		name == "org.freedesktop.DBus.Error.Disconnected" ||
-		name == "org.freedesktop.DBus.Error.NoServer" ||
-		strings.HasPrefix(err.Error(), "dbus: ")
+		name == "org.freedesktop.DBus.Error.NoServer" {
+		return true
+	}
+	msg := err.Error()
+	for _, p := range []string{"dbus: couldn't determine address", "dbus: invalid bus address", "dbus: invalid address", "dbus: unsupported address", "dbus: authentication"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }

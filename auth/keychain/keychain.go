@@ -134,6 +134,14 @@ func secretItem(name string, kind auth.SecretKind) string { return string(kind) 
 // kinds are every secret kind a profile can have; DeleteProfile removes them all.
 var kinds = []auth.SecretKind{auth.SecretRefreshToken, auth.SecretTokenCache}
 
+// kindText names a secret kind in messages.
+func kindText(kind auth.SecretKind) string {
+	if kind == auth.SecretTokenCache {
+		return "token cache"
+	}
+	return "refresh token"
+}
+
 func checkKind(kind auth.SecretKind) error {
 	if !slices.Contains(kinds, kind) {
 		return fmt.Errorf("unknown secret kind %q", kind)
@@ -281,10 +289,10 @@ func (s *Store) LoadSecret(ctx context.Context, name string, kind auth.SecretKin
 	v, err := s.getValue(ctx, secretItem(name, kind))
 	var damaged *damagedError
 	if errors.As(err, &damaged) {
-		return "", fmt.Errorf("load %s of %q: %w: the stored value is damaged (%v)", kind, name, auth.ErrNotFound, damaged)
+		return "", fmt.Errorf("load %s of %q: %w: the stored value is damaged (%v)", kindText(kind), name, auth.ErrNotFound, damaged)
 	}
 	if err != nil {
-		return "", fmt.Errorf("load %s of %q: %w", kind, name, err)
+		return "", fmt.Errorf("load %s of %q: %w", kindText(kind), name, err)
 	}
 	return v, nil
 }
@@ -300,7 +308,7 @@ func (s *Store) SaveSecret(ctx context.Context, name string, kind auth.SecretKin
 	ctx, cancel := s.begin(ctx)
 	defer cancel()
 	if err := s.putValue(ctx, secretItem(name, kind), value); err != nil {
-		return fmt.Errorf("save %s of %q: %w", kind, name, err)
+		return fmt.Errorf("save %s of %q: %w", kindText(kind), name, err)
 	}
 	return nil
 }
@@ -316,7 +324,7 @@ func (s *Store) DeleteSecret(ctx context.Context, name string, kind auth.SecretK
 	ctx, cancel := s.begin(ctx)
 	defer cancel()
 	if err := s.deleteValue(ctx, secretItem(name, kind)); err != nil && !errors.Is(err, auth.ErrNotFound) {
-		return fmt.Errorf("delete %s of %q: %w", kind, name, err)
+		return fmt.Errorf("delete %s of %q: %w", kindText(kind), name, err)
 	}
 	return nil
 }

@@ -171,6 +171,14 @@ func (s *Store) deleteValue(ctx context.Context, item string) error {
 		return err
 	}
 	if err := s.del(ctx, item); err != nil {
+		if errors.Is(err, auth.ErrNotFound) {
+			// Chunks without a head are what an interrupted first write
+			// leaves; remove them too, the item still counts as absent.
+			if err := s.deleteChunks(ctx, item, 1, 0); err != nil {
+				return err
+			}
+			return auth.ErrNotFound
+		}
 		return err
 	}
 	return s.deleteChunks(ctx, item, 1, n)
