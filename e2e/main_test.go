@@ -23,8 +23,8 @@ import (
 )
 
 // bin is the binary under test: $TOKENTRAY_BIN (make test builds it) or one
-// built here.
-var bin string
+// built here; browser is the test browser (see testbrowser/).
+var bin, browser string
 
 // secrets collects every secret the tests hand to tokentray; after the suite
 // none of them may appear in a file under $HOME (config, cache, logs).
@@ -44,30 +44,33 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e: run `make test` (starts a private D-Bus session, gnome-keyring and Xvfb for these tests)")
 		os.Exit(1)
 	}
-	bin = os.Getenv("TOKENTRAY_BIN")
-	var cleanup func()
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "tokentray-e2e-bin")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		cleanup = func() { os.RemoveAll(dir) }
-		bin = filepath.Join(dir, "tokentray")
-		_, file, _, _ := runtime.Caller(0)
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = filepath.Dir(filepath.Dir(file))
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: build tokentray:", err)
+	dir, err := os.MkdirTemp("", "tokentray-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	_, file, _, _ := runtime.Caller(0)
+	build := func(out, pkg string) {
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Dir = filepath.Dir(filepath.Dir(file))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: build %s: %v\n", pkg, err)
+			cleanup()
 			os.Exit(1)
 		}
 	}
+	bin = os.Getenv("TOKENTRAY_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "tokentray")
+		build(bin, ".")
+	}
+	browser = filepath.Join(dir, "testbrowser")
+	build(browser, "./e2e/testbrowser")
 	remember(testserver.PostClientSecret, testserver.BasicClientSecret)
 	code := m.Run()
-	if cleanup != nil {
-		cleanup()
-	}
+	cleanup()
 	if code == 0 {
 		if leaks := scanForSecrets(os.Getenv("HOME")); len(leaks) > 0 {
 			fmt.Fprintf(os.Stderr, "e2e: secrets found on disk under $HOME:\n  %s\n", strings.Join(leaks, "\n  "))

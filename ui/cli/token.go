@@ -197,6 +197,9 @@ func (a *App) report(raw string, t auth.Token, access bool) *tokenReport {
 	d := auth.Decode(raw)
 	r := &tokenReport{Kind: d.Kind, Verified: d.Verified, Header: d.Header, Claims: d.Claims,
 		Scopes: d.Scopes(), Audience: d.Audience(), Issuer: d.Issuer(), Subject: d.Subject()}
+	if !access {
+		r.Verified = t.IDTokenVerified
+	}
 	exp := d.Expiry()
 	if access {
 		// The token endpoint's expires_in is authoritative for an access
@@ -250,7 +253,11 @@ func (a *App) inspectCmd() *cobra.Command {
 func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	switch r.Kind {
 	case auth.KindJWT:
-		fmt.Fprintf(tw, "%s\tJWT, decoded WITHOUT verifying the signature\n", title)
+		if r.Verified {
+			fmt.Fprintf(tw, "%s\tJWT, signature verified at sign-in\n", title)
+		} else {
+			fmt.Fprintf(tw, "%s\tJWT, decoded WITHOUT verifying the signature\n", title)
+		}
 	case auth.KindEncrypted:
 		fmt.Fprintf(tw, "%s\tencrypted (JWE): only its audience can read the claims\n", title)
 	default:

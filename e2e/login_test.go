@@ -1,0 +1,229 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// signInEnv is an env whose $BROWSER is the test browser.
+func signInEnv(t *testing.T, mode string) (*env, string) {
+	e := newEnv(t)
+	log := filepath.Join(t.TempDir(), "browser.log")
+	e.extra = []string{"BROWSER=" + browser, "TESTBROWSER_MODE=" + mode, "TESTBROWSER_LOG=" + log}
+	return e, log
+}
+
+func storedRefreshToken(t *testing.T, e *env, name string) (string, bool) {
+	t.Helper()
+	out, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:"+name).Output()
+	return string(out), err == nil && len(out) > 0
+}
+
+func TestBrowserSignIn(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	for _, tc := range []struct {
+		name, clientID, secret, method string
+	}{
+		{"public client", testserver.PublicClientID, "", "none"},
+		{"client_secret_post", testserver.PostClientID, testserver.PostClientSecret, "post"},
+		{"client_secret_basic", testserver.BasicClientID, testserver.BasicClientSecret, "basic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := signInEnv(t, "")
+			args := []string{"profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", tc.clientID, "--auth", tc.method, "--audience", testserver.APIAudience, "--scope", "read:things"}
+			if tc.secret != "" {
+				args = append(args, "--client-secret-stdin")
+			}
+			e.must(tc.secret, args...)
+			if tc.method != "none" {
+				// Confidential web clients have exact callback URLs registered.
+				e.must("", "profile", "edit", "dev", "--callback-port", "8484")
+			}
+			r := e.must("", "login", "dev")
+			require.Contains(t, r.stderr, "Signed in dev")
+			require.Contains(t, r.stderr, "ID token signature verified")
+			rt, ok := storedRefreshToken(t, e, "dev")
+			require.True(t, ok, "the refresh token landed in the keychain")
+			remember(rt)
+			require.True(t, srv.Active(t, rt))
+
+			// The stored refresh token works with `tokentray token`.
+			at := strings.TrimSpace(e.must("", "token", "dev", "--refresh").stdout)
+			remember(at)
+			require.True(t, srv.Active(t, at))
+
+			var rep struct {
+				ID struct {
+					Verified bool     `json:"signature_verified"`
+					Audience []string `json:"audience"`
+				} `json:"id_token"`
+			}
+			e.must("", "login", "dev")
+			require.NoError(t, json.Unmarshal([]byte(e.must("", "inspect", "dev", "--json").stdout), &rep))
+			require.True(t, rep.ID.Verified, "the inspector shows the sign-in's ID token as verified")
+			require.Equal(t, []string{tc.clientID}, rep.ID.Audience)
+		})
+	}
+}
+
+func TestBrowserSignInRejectsBadCallbacks(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	for _, tc := range []struct{ mode, want string }{
+		{"wrong-state", "state does not match"},
+		{"no-code", "no authorization code"},
+		// The server requires PKCE from the public client; without it the
+		// sign-in must fail, proving tokentray's success comes with PKCE.
+		{"strip-pkce", "refused the sign-in"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			e, log := signInEnv(t, tc.mode)
+			e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
+			r := e.run("", "login", "dev")
+			b, _ := os.ReadFile(log)
+			require.Equal(t, 1, r.code, "stderr: %s\nbrowser: %s", r.stderr, b)
+			require.Contains(t, r.stderr, tc.want)
+			_, ok := storedRefreshToken(t, e, "dev")
+			require.False(t, ok, "nothing is stored after a failed sign-in")
+		})
+	}
+}
+
+func TestBrowserSignInCallbackPortInUse(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	e, _ := signInEnv(t, "")
+	e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
+	port := ln.Addr().(*net.TCPAddr).Port
+	r := e.run("", "login", "dev", "--callback-port", itoa(port))
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "is in use by another program")
+	show := e.must("", "profile", "show", "dev")
+	require.Contains(t, show.stdout, "http://127.0.0.1:"+itoa(port)+"/callback", "the editor shows the exact URL to register")
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// deviceLogin starts `tokentray login dev --device` and returns the user
+// code it prints and a function waiting for its result.
+func deviceLogin(t *testing.T, e *env) (string, func() result) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	cmd := e.command(ctx, "", "login", "dev", "--device")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	var out strings.Builder
+	cmd.Stdout = &out
+	require.NoError(t, cmd.Start())
+	codeRE := regexp.MustCompile(`^\s{4}([A-Z0-9-]{6,})\s*$`)
+	sc := bufio.NewScanner(stderr)
+	var code string
+	var all strings.Builder
+	for code == "" && sc.Scan() {
+		all.WriteString(sc.Text() + "\n")
+		if m := codeRE.FindStringSubmatch(sc.Text()); m != nil {
+			code = m[1]
+		}
+	}
+	require.NotEmpty(t, code, "no user code printed:\n%s", all.String())
+	rest := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(stderr); rest <- string(b) }()
+	return code, func() result {
+		defer cancel()
+		err := cmd.Wait()
+		r := result{stdout: out.String(), stderr: all.String() + <-rest}
+		if ee, ok := err.(*exec.ExitError); ok {
+			r.code = ee.ExitCode()
+		}
+		return r
+	}
+}
+
+func TestDeviceSignIn(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{DeviceInterval: time.Second, DeviceTTL: 4 * time.Second})
+	t.Run("approved", func(t *testing.T) {
+		e := newEnv(t)
+		e.must(testserver.PostClientSecret, "profile", "add", "dev", "--domain", strings.TrimPrefix(srv.Issuer, "http://"), "--client-id", testserver.PostClientID, "--client-secret-stdin")
+		code, wait := deviceLogin(t, e)
+		srv.ApproveDevice(t, code, false)
+		r := wait()
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stderr, "Signed in dev")
+		rt, ok := storedRefreshToken(t, e, "dev")
+		require.True(t, ok)
+		remember(rt)
+		at := strings.TrimSpace(e.must("", "token", "dev", "--refresh").stdout)
+		remember(at)
+		require.True(t, srv.Active(t, at))
+	})
+	t.Run("denied", func(t *testing.T) {
+		e := newEnv(t)
+		e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
+		code, wait := deviceLogin(t, e)
+		srv.ApproveDevice(t, code, true)
+		r := wait()
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stderr, "denied")
+		_, ok := storedRefreshToken(t, e, "dev")
+		require.False(t, ok)
+	})
+	t.Run("expired", func(t *testing.T) {
+		e := newEnv(t)
+		e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
+		_, wait := deviceLogin(t, e)
+		r := wait()
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stderr, "expired before it was approved")
+		_, ok := storedRefreshToken(t, e, "dev")
+		require.False(t, ok)
+	})
+}
+
+func TestSignOutRevokes(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access", "")
+	e.must("", "token", "dev")
+	rt, ok := storedRefreshToken(t, e, "dev")
+	require.True(t, ok)
+	require.True(t, srv.Active(t, rt))
+
+	r := e.must("", "logout", "dev")
+	require.Contains(t, r.stderr, "Signed out dev")
+	require.False(t, srv.Active(t, rt), "the server no longer accepts the refresh token")
+	items := e.keychainItems()
+	require.NotContains(t, items, "refresh:dev")
+	require.NotContains(t, items, "token:dev")
+	require.Contains(t, items, "profile:dev", "the profile stays")
+	require.Equal(t, 3, e.run("", "token", "dev").code)
+}
+
+func TestSignOutKeepsTokensWhenRevocationFails(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access", "")
+	// An explicit token URL has no revocation endpoint to call.
+	e.must("", "profile", "edit", "dev", "--token-url", srv.TokenURL)
+	r := e.run("", "logout", "dev")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "the tokens were kept")
+	require.Contains(t, e.keychainItems(), "refresh:dev")
+
+	r = e.must("", "logout", "dev", "--local")
+	require.Contains(t, r.stderr, "Warning")
+	require.NotContains(t, e.keychainItems(), "refresh:dev")
+}
