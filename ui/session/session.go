@@ -72,6 +72,7 @@ type Result struct {
 type Row struct {
 	Status  auth.Status
 	Subject widgets.Subject
+	Failure error // the last failed action's error, in full (nil: none, or outdated)
 }
 
 // Name is the profile's name.
@@ -83,10 +84,7 @@ func (r Row) LastErr() error {
 	if r.Status.Err != nil {
 		return r.Status.Err
 	}
-	if r.Subject.Rejected {
-		return auth.ErrNeedsLogin
-	}
-	return r.Subject.Err
+	return r.Failure
 }
 
 type failure struct {
@@ -182,7 +180,8 @@ func (s *Session) lastErr(name string, t auth.Token) error {
 
 // Row combines a status with the profile's last error.
 func (s *Session) Row(st auth.Status) Row {
-	return Row{Status: st, Subject: widgets.SubjectOf(st, s.lastErr(st.Name(), st.Token))}
+	err := s.lastErr(st.Name(), st.Token)
+	return Row{Status: st, Subject: widgets.SubjectOf(st, err), Failure: err}
 }
 
 // Load reads every profile's state (keychain only, no network) off the UI

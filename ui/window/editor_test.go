@@ -1,0 +1,167 @@
+package window
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/session/sessiontest"
+)
+
+func TestEditorValidatesInline(t *testing.T) {
+	f := sessiontest.New(t)
+	addDomainProfile(t, f, "dev")
+	m, _ := open(t, f)
+	m.AddProfile()
+	e := m.Editor
+	require.True(t, e.content.Visible())
+
+	// Nothing typed yet: no messages.
+	for _, l := range []string{e.NameMsg.Text, e.WhereMsg.Text, e.ClientIDMsg.Text, e.SecretMsg.Text} {
+		require.Empty(t, l)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		entry func()
+		msg   func() string
+		want  string
+	}{
+		{"bad name", func() { test.Type(e.Name, "my profile") }, func() string { return e.NameMsg.Text },
+			`Invalid profile name "my profile": use 1 to 64 letters, digits, '.', '_' or '-'.`},
+		{"name taken", func() { e.Name.SetText(""); test.Type(e.Name, "dev") }, func() string { return e.NameMsg.Text },
+			"A profile named dev exists already: choose another name."},
+		{"domain with a path", func() { test.Type(e.Where, "acme.auth0.com/oauth/token") }, func() string { return e.WhereMsg.Text },
+			`Invalid domain "https://acme.auth0.com/oauth/token": give only the host name, without a path.`},
+		{"plain http issuer", func() {
+			e.Kind.SetSelected(KindIssuer)
+			e.Where.SetText("")
+			test.Type(e.Where, "http://issuer.example.com")
+		}, func() string { return e.WhereMsg.Text },
+			`Issuer "http://issuer.example.com": insecure URL: use https (http is allowed only for 127.0.0.1, ::1 and localhost).`},
+		{"public client with a secret", func() {
+			e.Method.SetSelected(MethodNone)
+			test.Type(e.ClientSecret, "s3cret")
+		}, func() string { return e.SecretMsg.Text },
+			"A public client has no secret: clear it, or choose client_secret_post."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.entry()
+			require.Equal(t, tc.want, tc.msg())
+		})
+	}
+
+	t.Run("save shows every missing field", func(t *testing.T) {
+		m.AddProfile()
+		test.Tap(e.Save)
+		require.Equal(t, "Client ID is required.", e.ClientIDMsg.Text)
+		require.Equal(t, "Auth0 domain is required.", e.WhereMsg.Text)
+		require.Equal(t, "Fix the fields marked above, then save again.", e.FormMsg.Text)
+		f.Settle(t)
+		names, err := f.Engine.Names(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, []string{"dev"}, names, "nothing saved")
+	})
+}
+
+func TestEditorSavesNormalisedProfile(t *testing.T) {
+	f := sessiontest.New(t)
+	m, _ := open(t, f)
+	m.AddProfile()
+	e := m.Editor
+	test.Type(e.Name, "acme")
+	test.Type(e.Where, "https://ACME.eu.auth0.com/")
+	require.Equal(t, "Saved as acme.eu.auth0.com", e.WhereHint.Text)
+	require.Empty(t, e.WhereMsg.Text)
+	test.Type(e.ClientID, "  client-1 ")
+	test.Type(e.ClientSecret, "shh")
+	test.Type(e.Scope, "openid   offline_access")
+	test.Type(e.RefreshToken, "v1.refresh-token")
+	require.True(t, e.ClientSecret.Password, "the secret is masked")
+	require.True(t, e.RefreshToken.Password, "the refresh token is masked")
+
+	test.Tap(e.Save)
+	f.Settle(t)
+	p, err := f.Engine.Profile(context.Background(), "acme")
+	require.NoError(t, err)
+	require.Equal(t, auth.Profile{Name: "acme", Domain: "acme.eu.auth0.com", ClientID: "client-1", ClientSecret: "shh",
+		AuthMethod: auth.AuthPost, Scope: "openid offline_access"}, p)
+	rt, ok := f.Store.Secret("acme", auth.SecretRefreshToken)
+	require.True(t, ok)
+	require.Equal(t, "v1.refresh-token", rt)
+	require.Equal(t, "Saved acme.", m.Status.Text)
+	require.True(t, m.Inspector.content.Visible())
+	require.Equal(t, "acme", m.Inspector.title.Text)
+	require.Equal(t, "acme", rowOf(t, m, "acme").title.Text)
+
+	t.Run("edit keeps the name and the stored secret", func(t *testing.T) {
+		test.Tap(button(t, m.Inspector.content, LabelEdit))
+		f.Settle(t)
+		require.True(t, e.content.Visible())
+		require.True(t, e.Name.Disabled())
+		require.Equal(t, "shh", e.ClientSecret.Text)
+		e.Audience.SetText("https://api.example.com")
+		test.Tap(e.Save)
+		f.Settle(t)
+		p, err := f.Engine.Profile(context.Background(), "acme")
+		require.NoError(t, err)
+		require.Equal(t, "https://api.example.com", p.Audience)
+		require.Equal(t, "shh", p.ClientSecret)
+	})
+	t.Run("a keychain failure is shown, nothing is lost from the form", func(t *testing.T) {
+		m.AddProfile()
+		test.Type(e.Name, "other")
+		test.Type(e.Where, "other.auth0.com")
+		test.Type(e.ClientID, "c")
+		f.Store.SetErr(auth.ErrKeychainTimeout)
+		test.Tap(e.Save)
+		f.Settle(t)
+		f.Store.SetErr(nil)
+		require.Equal(t, "Not saved. The keychain did not answer: an unlock prompt may be waiting on your screen.", e.FormMsg.Text)
+		require.Equal(t, "other", e.Name.Text)
+		require.True(t, e.content.Visible())
+	})
+}
+
+func TestDeleteAsksFirst(t *testing.T) {
+	f := sessiontest.New(t)
+	addDomainProfile(t, f, "dev")
+	addDomainProfile(t, f, "prod")
+	m, w := open(t, f)
+	m.Inspect("dev")
+
+	test.Tap(button(t, m.Inspector.content, LabelDelete))
+	top := w.Canvas().Overlays().Top()
+	require.NotNil(t, top, "a confirmation dialog")
+	test.Tap(button(t, top, "Keep"))
+	f.Settle(t)
+	names, _ := f.Engine.Names(context.Background())
+	require.Equal(t, []string{"dev", "prod"}, names)
+
+	test.Tap(button(t, m.Inspector.content, LabelDelete))
+	top = w.Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	require.True(t, hasLabel(top, DeleteTitle("dev")), "the dialog names the profile")
+	test.Tap(button(t, top, "Delete"))
+	f.Settle(t)
+	names, _ = f.Engine.Names(context.Background())
+	require.Equal(t, []string{"prod"}, names)
+	require.Equal(t, "Deleted dev.", m.Status.Text)
+	require.Len(t, m.Rows(), 1)
+	require.False(t, m.Inspector.content.Visible())
+	_, shown := rowViews(m)["dev"]
+	require.False(t, shown)
+}
+
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	for _, c := range test.LaidOutObjects(o) {
+		if l, ok := c.(*widget.Label); ok && l.Text == text {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,325 @@
+// Package window is tokentray's main window: the profile list with live
+// countdowns, the inspector of the selected profile's token, the profile
+// editor and the settings. Each screen is a struct of its widgets, its
+// dependencies and its on-handlers; keychain and network work goes through
+// session.Session, off the UI goroutine. The package does not import
+// fyne/v2/app, so fyne/v2/test drives it headless.
+package window
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+// Title is the window's title.
+const Title = "tokentray"
+
+// LabelAdd is the toolbar button that opens the editor for a new profile.
+const LabelAdd = "Add profile"
+
+// Main is the main window's content. Its methods must be called on the UI
+// goroutine.
+type Main struct {
+	session *session.Session
+	clock   widgets.Clock
+	win     fyne.Window
+
+	List      *List
+	Inspector *Inspector
+	Editor    *Editor
+
+	empty   *widget.Label
+	detail  *fyne.Container
+	hint    *widget.Label
+	Status  *widget.Label
+	content fyne.CanvasObject
+
+	rows     []session.Row
+	listErr  error
+	selected string
+	loading  bool
+	again    bool
+
+	// OnSettings opens the settings; nil hides the button.
+	OnSettings func()
+}
+
+// New builds the window's content for s. win is where dialogs appear.
+func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
+	m := &Main{session: s, clock: clock, win: win}
+	m.List = newList(clock)
+	m.List.onSelect = m.showInspector
+	m.List.onRefreshCopy = m.refreshCopy
+
+	m.Inspector = newInspector(clock)
+	m.Inspector.onRefreshCopy = m.refreshCopy
+	m.Inspector.onCopy = m.copy
+	m.Inspector.onEdit = m.edit
+	m.Inspector.onDelete = m.confirmDelete
+
+	m.Editor = newEditor(m.exists)
+	m.Editor.onSave = m.save
+	m.Editor.onCancel = func() { m.showInspector(m.selected) }
+
+	m.empty = widget.NewLabel("Select a profile to inspect its token, or add one.")
+	m.empty.Alignment = fyne.TextAlignCenter
+	m.empty.Wrapping = fyne.TextWrapWord
+	m.detail = container.NewStack(container.NewCenter(m.empty), m.Inspector.content, m.Editor.content)
+	m.show(nil)
+
+	m.hint = widget.NewLabel("")
+	m.hint.Importance = widget.WarningImportance
+	m.hint.Wrapping = fyne.TextWrapWord
+	m.hint.Hide()
+	m.Status = widget.NewLabel("")
+	m.Status.Truncation = fyne.TextTruncateEllipsis
+
+	add := widget.NewButtonWithIcon(LabelAdd, theme.ContentAddIcon(), m.AddProfile)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
+		if m.OnSettings != nil {
+			m.OnSettings()
+		}
+	})
+	top := container.NewVBox(container.NewHBox(add, layout.NewSpacer(), settings), m.hint)
+	split := container.NewHSplit(m.List.list, container.NewPadded(m.detail))
+	split.SetOffset(0.48)
+	m.content = container.NewBorder(top, m.Status, nil, nil, split)
+	return m
+}
+
+// Content is the window's content.
+func (m *Main) Content() fyne.CanvasObject { return m.content }
+
+// Rows are the profiles as last loaded.
+func (m *Main) Rows() []session.Row { return m.rows }
+
+// Start loads the profiles and reloads them after every change.
+func (m *Main) Start() {
+	m.session.Watch(func(string) { m.Reload() })
+	m.Reload()
+}
+
+// SetHint shows a one-line hint above the list ("" hides it).
+func (m *Main) SetHint(text string) {
+	m.hint.SetText(text)
+	if text == "" {
+		m.hint.Hide()
+	} else {
+		m.hint.Show()
+	}
+}
+
+// Reload reads the profiles' states off the UI goroutine and shows them.
+// Calls while one runs fold into one more.
+func (m *Main) Reload() {
+	if m.loading {
+		m.again = true
+		return
+	}
+	m.loading = true
+	m.session.Load(func(rows []session.Row, err error) {
+		m.loading = false
+		m.setRows(rows, err)
+		if m.again {
+			m.again = false
+			m.Reload()
+		}
+	})
+}
+
+func (m *Main) setRows(rows []session.Row, err error) {
+	m.rows, m.listErr = rows, err
+	if err != nil {
+		m.SetStatus(session.Problem(err))
+	}
+	m.List.set(rows, m.selected)
+	if m.Inspector.content.Visible() {
+		if r, ok := m.row(m.selected); ok {
+			m.Inspector.Show(r)
+		} else {
+			m.selected = ""
+			m.show(nil)
+		}
+	}
+}
+
+// Tick advances the countdowns; the owner calls it every second while the
+// window is visible.
+func (m *Main) Tick() {
+	m.List.list.Refresh()
+	if m.Inspector.content.Visible() {
+		m.Inspector.Tick()
+	}
+}
+
+// SetStatus shows a message in the status line.
+func (m *Main) SetStatus(text string) { m.Status.SetText(text) }
+
+func (m *Main) row(name string) (session.Row, bool) {
+	for _, r := range m.rows {
+		if r.Name() == name {
+			return r, true
+		}
+	}
+	return session.Row{}, false
+}
+
+func (m *Main) exists(name string) bool {
+	_, ok := m.row(name)
+	return ok
+}
+
+// show makes one of the detail screens visible (nil: the placeholder).
+func (m *Main) show(o fyne.CanvasObject) {
+	for _, c := range []fyne.CanvasObject{m.Inspector.content, m.Editor.content} {
+		if c == o {
+			c.Show()
+		} else {
+			c.Hide()
+		}
+	}
+	if o == nil {
+		m.detail.Objects[0].Show()
+	} else {
+		m.detail.Objects[0].Hide()
+	}
+}
+
+func (m *Main) showInspector(name string) {
+	r, ok := m.row(name)
+	if !ok {
+		m.show(nil)
+		return
+	}
+	m.selected = name
+	m.Inspector.Show(r)
+	m.show(m.Inspector.content)
+}
+
+// Inspect selects the named profile and shows its token.
+func (m *Main) Inspect(name string) {
+	if i := m.List.index(name); i >= 0 {
+		m.List.list.Select(i)
+		m.List.list.ScrollTo(i)
+	}
+	m.showInspector(name)
+}
+
+// AddProfile opens the editor for a new profile.
+func (m *Main) AddProfile() {
+	m.List.list.UnselectAll()
+	m.Editor.Add()
+	m.show(m.Editor.content)
+	m.win.Canvas().Focus(m.Editor.Name)
+}
+
+func (m *Main) refreshCopy(name string) {
+	m.List.setBusy(name, true)
+	m.Inspector.refresh.Disable()
+	m.session.Copy(session.Request{Name: name, What: session.AccessToken, Force: true}, func(res session.Result) {
+		m.List.setBusy(name, false)
+		m.Inspector.refresh.Enable()
+		m.SetStatus(res.Message)
+	})
+}
+
+func (m *Main) copy(name string, what session.What) {
+	m.session.Copy(session.Request{Name: name, What: what}, func(res session.Result) {
+		m.SetStatus(res.Message)
+	})
+}
+
+// edit loads the stored profile (client secret included) and opens the editor.
+func (m *Main) edit(name string) {
+	var p auth.Profile
+	var err error
+	m.session.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
+		defer cancel()
+		p, err = m.session.Engine.Profile(ctx, name)
+	}, func() {
+		if err != nil {
+			m.SetStatus(session.Problem(err))
+			return
+		}
+		m.Editor.Edit(p)
+		m.show(m.Editor.content)
+	})
+}
+
+func (m *Main) save(p auth.Profile, refreshToken string, adding bool) {
+	m.Editor.Save.Disable()
+	var err error
+	m.session.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
+		defer cancel()
+		if adding {
+			p, err = m.session.Engine.AddProfile(ctx, p)
+		} else {
+			p, err = m.session.Engine.UpdateProfile(ctx, p)
+		}
+		if err == nil && refreshToken != "" {
+			err = m.session.Engine.SetRefreshToken(ctx, p.Name, refreshToken)
+			if err != nil {
+				err = fmt.Errorf("the profile was saved but the refresh token was not: %w", err)
+			}
+		}
+	}, func() {
+		m.Editor.Save.Enable()
+		if err != nil {
+			m.Editor.failed(err)
+			return
+		}
+		m.SetStatus("Saved " + p.Name + ".")
+		m.selected = p.Name
+		m.show(m.Inspector.content)
+		m.Reload()
+	})
+}
+
+// DeleteTitle is the confirmation dialog's title for a profile.
+func DeleteTitle(name string) string { return "Delete " + name + "?" }
+
+func (m *Main) confirmDelete(name string) {
+	d := dialog.NewConfirm(DeleteTitle(name),
+		"This removes the profile, its refresh token and its cached tokens from the keychain.\nThere is no undo.",
+		func(ok bool) {
+			if ok {
+				m.remove(name)
+			}
+		}, m.win)
+	d.SetConfirmText("Delete")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.SetDismissText("Keep")
+	d.Show()
+}
+
+func (m *Main) remove(name string) {
+	var err error
+	m.session.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
+		defer cancel()
+		err = m.session.Engine.RemoveProfile(ctx, name)
+	}, func() {
+		if err != nil {
+			m.SetStatus("Not deleted. " + session.Problem(err))
+			return
+		}
+		m.SetStatus("Deleted " + name + ".")
+		if m.selected == name {
+			m.selected = ""
+			m.show(nil)
+		}
+		m.Reload()
+	})
+}
