@@ -120,4 +120,3 @@ func TestLoginTimeoutNamesTheCallbackURL(t *testing.T) {
 		require.True(t, strings.Contains(seen, want), "authorization URL lacks %s", want)
 	}
 }
-

@@ -167,17 +167,19 @@ func (s *Store) LoadProfile(ctx context.Context, name string) (auth.Profile, err
 	}
 	ctx, cancel := s.begin(ctx)
 	defer cancel()
-	names, err := s.readIndex(ctx)
-	if err != nil {
-		return auth.Profile{}, fmt.Errorf("load profile %q: %w", name, err)
-	}
-	if !slices.Contains(names, name) {
-		return auth.Profile{}, fmt.Errorf("load profile %q: %w", name, auth.ErrNotFound)
-	}
+	// The record is read first and the index only when it is missing: every
+	// refresh loads its profile, and each keychain read costs milliseconds.
 	raw, err := s.getValue(ctx, profileItem(name))
 	var damaged *damagedError
 	switch {
 	case errors.Is(err, auth.ErrNotFound):
+		names, ierr := s.readIndex(ctx)
+		if ierr != nil {
+			return auth.Profile{}, fmt.Errorf("load profile %q: %w", name, ierr)
+		}
+		if !slices.Contains(names, name) {
+			return auth.Profile{}, fmt.Errorf("load profile %q: %w", name, auth.ErrNotFound)
+		}
 		return auth.Profile{}, fmt.Errorf("load profile %q: %w: its keychain item %q is gone; remove the profile and add it again", name, auth.ErrBrokenProfile, profileItem(name))
 	case errors.As(err, &damaged):
 		return auth.Profile{}, fmt.Errorf("load profile %q: %w: %v; remove the profile and add it again", name, auth.ErrBrokenProfile, damaged)
