@@ -131,7 +131,7 @@ func (a *App) tokenCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			t, err := a.Engine.Token(c.Context(), args[0], refresh)
 			if err != nil {
-				return err
+				return withHint(err, args[0])
 			}
 			what, out := "access token", t.AccessToken
 			if idToken {
@@ -231,7 +231,7 @@ func (a *App) inspectCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			t, err := a.Engine.Token(c.Context(), args[0], false)
 			if err != nil {
-				return err
+				return withHint(err, args[0])
 			}
 			at, id := a.report(t.AccessToken, t, true), a.report(t.IDToken, t, false)
 			if asJSON {
@@ -295,4 +295,12 @@ func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	for _, k := range d.ClaimNames() {
 		row("claim "+k, d.FormatClaim(k))
 	}
+}
+
+// withHint adds the command that fixes a missing or rejected refresh token.
+func withHint(err error, name string) error {
+	if errors.Is(err, auth.ErrNeedsLogin) {
+		return fmt.Errorf("%w\nSign in again: tokentray login %s (or --device, or --refresh-token-stdin)", err, name)
+	}
+	return err
 }
