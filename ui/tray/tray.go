@@ -6,6 +6,7 @@
 package tray
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -94,12 +95,17 @@ type Tray struct {
 	// Install puts a menu in the system tray (desktop.App.SetSystemTrayMenu).
 	Install func(*fyne.Menu)
 	Now     func() time.Time
+	// OnExpiring, when set, is called once per token when it has less than
+	// widgets.SoonWindow left (noticed by Tick or Refresh).
+	OnExpiring func(name string, left time.Duration)
 
-	menu    *fyne.Menu
-	loading bool
-	again   bool
-	rows    []session.Row
-	listErr error
+	menu      *fyne.Menu
+	installed string // the labels of the installed menu
+	loading   bool
+	again     bool
+	rows      []session.Row
+	listErr   error
+	warned    map[string]time.Time // profile -> expiry already warned about
 }
 
 // Start installs the first menu and keeps it current: it reloads after
@@ -137,9 +143,35 @@ func (t *Tray) Tick() {
 	if h.Copy == nil {
 		h.Copy = func(r session.Request) { t.Session.Copy(r, nil) }
 	}
-	t.menu = Build(t.rows, t.listErr, t.Now(), h)
-	if t.Install != nil {
+	now := t.Now()
+	t.menu = Build(t.rows, t.listErr, now, h)
+	t.warn(now)
+	// Installing rebuilds the whole exported menu (and its D-Bus layout):
+	// skip it when no label changed.
+	var sig strings.Builder
+	for _, it := range t.menu.Items {
+		sig.WriteString(it.Label)
+		sig.WriteByte(0)
+	}
+	if t.Install != nil && sig.String() != t.installed {
+		t.installed = sig.String()
 		t.Install(t.menu)
+	}
+}
+
+func (t *Tray) warn(now time.Time) {
+	if t.OnExpiring == nil {
+		return
+	}
+	if t.warned == nil {
+		t.warned = map[string]time.Time{}
+	}
+	for _, r := range t.rows {
+		exp := r.Subject.Token.Expiry
+		if r.Subject.State(now) == widgets.StateSoon && !t.warned[r.Name()].Equal(exp) {
+			t.warned[r.Name()] = exp
+			t.OnExpiring(r.Name(), exp.Sub(now))
+		}
 	}
 }
 

@@ -183,3 +183,33 @@ func TestTrayShowsFailures(t *testing.T) {
 	f.Settle(t)
 	require.Equal(t, []string{session.Problem(auth.ErrKeychainLocked), "---", tray.LabelOpen, tray.LabelAdd}, labels(tr.Menu()))
 }
+
+func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
+	f := sessiontest.New(t)
+	now := f.Clock.Now()
+	_, err := f.Engine.AddProfile(context.Background(), auth.Profile{Name: "dev", Domain: "dev.auth0.com", ClientID: "c"})
+	require.NoError(t, err)
+	require.NoError(t, f.Store.SaveSecret(context.Background(), "dev", auth.SecretRefreshToken, "rt"))
+	require.NoError(t, f.Store.SaveSecret(context.Background(), "dev", auth.SecretTokenCache,
+		`{"access_token":"at","expiry":"`+now.Add(10*time.Minute).Format(time.RFC3339)+`","obtained_at":"`+now.Format(time.RFC3339)+`"}`))
+	var warnings []string
+	var installs []string
+	tr := &tray.Tray{
+		Session: f.Session, Now: f.Clock.Now,
+		Install:    func(m *fyne.Menu) { installs = append(installs, m.Items[0].Label) },
+		OnExpiring: func(name string, left time.Duration) { warnings = append(warnings, name+" "+widgets.Duration(left)) },
+	}
+	tr.Start()
+	f.Settle(t)
+	tr.Tick()
+	require.Equal(t, []string{"dev · 10 min left"}, installs, "an unchanged menu is not installed again")
+	require.Empty(t, warnings)
+
+	f.Clock.Advance(5*time.Minute + time.Second)
+	tr.Tick()
+	require.Equal(t, []string{"dev 4 min"}, warnings)
+	f.Clock.Advance(time.Minute)
+	tr.Tick()
+	require.Equal(t, []string{"dev 4 min"}, warnings, "once per token")
+	require.Equal(t, []string{"dev · 10 min left", "dev · 4 min left", "dev · 3 min left"}, installs)
+}

@@ -1,0 +1,153 @@
+package window
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+// Preference keys (Fyne preferences: nothing secret is ever stored there).
+const (
+	PrefMargin         = "margin_seconds"
+	PrefAutoClear      = "autoclear_seconds"
+	PrefNotifications  = "notifications"
+	PrefNotifyExpiring = "notify_expiring"
+	PrefStartHidden    = "start_hidden"
+)
+
+// Prefs are the user's settings.
+type Prefs struct {
+	Margin         time.Duration // refresh when less than this is left
+	AutoClear      time.Duration // wipe a copied token from the clipboard after this; 0: never
+	Notifications  bool          // notify copies and failures
+	NotifyExpiring bool          // notify when a token has 5 minutes left
+	StartHidden    bool          // start in the tray without showing the window
+}
+
+// LoadPrefs reads the settings, with defaults for what was never set.
+func LoadPrefs(p fyne.Preferences) Prefs {
+	return Prefs{
+		Margin:         time.Duration(p.IntWithFallback(PrefMargin, int(auth.DefaultMargin/time.Second))) * time.Second,
+		AutoClear:      time.Duration(p.IntWithFallback(PrefAutoClear, 0)) * time.Second,
+		Notifications:  p.BoolWithFallback(PrefNotifications, true),
+		NotifyExpiring: p.BoolWithFallback(PrefNotifyExpiring, false),
+		StartHidden:    p.BoolWithFallback(PrefStartHidden, false),
+	}
+}
+
+// Save writes the settings.
+func (s Prefs) Save(p fyne.Preferences) {
+	p.SetInt(PrefMargin, int(s.Margin/time.Second))
+	p.SetInt(PrefAutoClear, int(s.AutoClear/time.Second))
+	p.SetBool(PrefNotifications, s.Notifications)
+	p.SetBool(PrefNotifyExpiring, s.NotifyExpiring)
+	p.SetBool(PrefStartHidden, s.StartHidden)
+}
+
+var (
+	margins    = []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute}
+	autoClears = []time.Duration{0, 15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+)
+
+func durationLabel(d time.Duration) string {
+	if d == 0 {
+		return "Never"
+	}
+	return widgets.Duration(d)
+}
+
+func durationSelect(options []time.Duration, current time.Duration) *widget.Select {
+	labels := make([]string, 0, len(options)+1)
+	found := false
+	for _, d := range options {
+		labels = append(labels, durationLabel(d))
+		found = found || d == current
+	}
+	if !found {
+		labels = append(labels, durationLabel(current))
+	}
+	s := widget.NewSelect(labels, nil)
+	s.SetSelected(durationLabel(current))
+	return s
+}
+
+func selectedDuration(s *widget.Select, options []time.Duration, fallback time.Duration) time.Duration {
+	for _, d := range options {
+		if durationLabel(d) == s.Selected {
+			return d
+		}
+	}
+	return fallback
+}
+
+// Settings is the settings form.
+type Settings struct {
+	prefs Prefs
+
+	Margin         *widget.Select
+	AutoClear      *widget.Select
+	Notifications  *widget.Check
+	NotifyExpiring *widget.Check
+	StartHidden    *widget.Check
+
+	content fyne.CanvasObject
+}
+
+// NewSettings returns the form showing p.
+func NewSettings(p Prefs) *Settings {
+	s := &Settings{prefs: p}
+	s.Margin = durationSelect(margins, p.Margin)
+	s.AutoClear = durationSelect(autoClears, p.AutoClear)
+	s.Notifications = widget.NewCheck("Notify when a token is copied or a refresh fails", nil)
+	s.Notifications.SetChecked(p.Notifications)
+	s.NotifyExpiring = widget.NewCheck("Notify 5 minutes before a token expires", nil)
+	s.NotifyExpiring.SetChecked(p.NotifyExpiring)
+	s.StartHidden = widget.NewCheck("Start hidden in the tray", nil)
+	s.StartHidden.SetChecked(p.StartHidden)
+	s.content = container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			key("Refresh when less than"), s.Margin,
+			key("Clear copied tokens after"), s.AutoClear,
+		),
+		s.Notifications, s.NotifyExpiring, s.StartHidden,
+	)
+	return s
+}
+
+// Prefs returns the settings as the form shows them.
+func (s *Settings) Prefs() Prefs {
+	return Prefs{
+		Margin:         selectedDuration(s.Margin, margins, s.prefs.Margin),
+		AutoClear:      selectedDuration(s.AutoClear, autoClears, s.prefs.AutoClear),
+		Notifications:  s.Notifications.Checked,
+		NotifyExpiring: s.NotifyExpiring.Checked,
+		StartHidden:    s.StartHidden.Checked,
+	}
+}
+
+// Content is the form.
+func (s *Settings) Content() fyne.CanvasObject { return s.content }
+
+// ShowSettings opens the settings dialog on win; Save writes them to store
+// and hands them to onSave.
+func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *Settings {
+	s := NewSettings(LoadPrefs(store))
+	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", s.content, func(ok bool) {
+		if !ok {
+			return
+		}
+		p := s.Prefs()
+		p.Save(store)
+		if onSave != nil {
+			onSave(p)
+		}
+	}, win)
+	d.Show()
+	return s
+}

@@ -1,0 +1,44 @@
+package window
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSettingsRoundTrip(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	w.Resize(fyne.NewSize(800, 600))
+	store := a.Preferences()
+
+	require.Equal(t, Prefs{Margin: time.Minute, Notifications: true}, LoadPrefs(store), "defaults: auto-clear off")
+
+	var saved *Prefs
+	s := ShowSettings(w, store, func(p Prefs) { saved = &p })
+	s.Margin.SetSelected("5 min")
+	s.AutoClear.SetSelected("30 s")
+	s.NotifyExpiring.SetChecked(true)
+	s.StartHidden.SetChecked(true)
+	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
+
+	want := Prefs{Margin: 5 * time.Minute, AutoClear: 30 * time.Second, Notifications: true, NotifyExpiring: true, StartHidden: true}
+	require.NotNil(t, saved)
+	require.Equal(t, want, *saved)
+	require.Equal(t, want, LoadPrefs(store), "stored in the preferences")
+	require.Equal(t, 30, store.Int(PrefAutoClear))
+
+	t.Run("cancel changes nothing", func(t *testing.T) {
+		saved = nil
+		s := ShowSettings(w, store, func(p Prefs) { saved = &p })
+		require.Equal(t, "5 min", s.Margin.Selected)
+		s.AutoClear.SetSelected("Never")
+		test.Tap(button(t, w.Canvas().Overlays().Top(), "Cancel"))
+		require.Nil(t, saved)
+		require.Equal(t, want, LoadPrefs(store))
+	})
+}
