@@ -155,7 +155,7 @@ func (is *Issuer) token(w http.ResponseWriter, r *http.Request) {
 		"iss": is.URL, "sub": g.sub, "aud": []string{Audience, is.URL + "/userinfo"},
 		"azp": ClientID, "iat": now.Unix(), "exp": now.Add(g.ttl).Unix(), "scope": g.scope,
 		"permissions": strings.Fields(strings.ReplaceAll(g.scope, "openid", "")),
-		"jti": randomID(8),
+		"jti":         randomID(8),
 	}
 	at, err := jwt.Signed(is.signer).Claims(claims).Serialize()
 	if err != nil {
