@@ -15,6 +15,7 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/ui/cli"
+	"github.com/tokentray/tokentray/ui/desktop"
 	"golang.org/x/term"
 )
 
@@ -37,6 +38,9 @@ func run() int {
 		return cli.ExitError
 	}
 	engine := auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: locks})
+	if len(os.Args) == 1 {
+		return desktop.Run(desktop.Options{Engine: engine, Service: service})
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -113,6 +113,13 @@ type Tray struct {
 // a minute so that the labels count down, and Refresh now and then for
 // changes made by other processes (the CLI).
 func (t *Tray) Start() {
+	// One menu for the app's lifetime, updated in place: Fyne's systray
+	// installs the menu it was first given once the tray is ready, so a
+	// replaced menu could lose that race to the first one.
+	t.menu = Loading()
+	if t.Install != nil {
+		t.Install(t.menu)
+	}
 	t.Session.Watch(func(string) { t.Refresh() })
 	t.Refresh()
 }
@@ -144,12 +151,16 @@ func (t *Tray) Tick() {
 		h.Copy = func(r session.Request) { t.Session.Copy(r, nil) }
 	}
 	now := t.Now()
-	t.menu = Build(t.rows, t.listErr, now, h)
+	built := Build(t.rows, t.listErr, now, h)
 	t.warn(now)
+	if t.menu == nil {
+		t.menu = built
+	}
+	t.menu.Items = built.Items
 	// Installing rebuilds the whole exported menu (and its D-Bus layout):
 	// skip it when no label changed.
 	var sig strings.Builder
-	for _, it := range t.menu.Items {
+	for _, it := range built.Items {
 		sig.WriteString(it.Label)
 		sig.WriteByte(0)
 	}
@@ -177,3 +188,8 @@ func (t *Tray) warn(now time.Time) {
 
 // Menu is the menu installed last (nil before the first load).
 func (t *Tray) Menu() *fyne.Menu { return t.menu }
+
+// Loading is the menu shown until the profiles have been read.
+func Loading() *fyne.Menu {
+	return fyne.NewMenu("tokentray", disabled("Reading the keychain…"))
+}

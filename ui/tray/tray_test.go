@@ -123,11 +123,14 @@ func TestTrayActionsCopyTheEnginesToken(t *testing.T) {
 	f := sessiontest.New(t)
 	srv := f.Serve(t, 30*time.Minute)
 	f.SignIn(t, "dev")
-	var installed int
-	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now, Install: func(*fyne.Menu) { installed++ }}
+	var installed []*fyne.Menu
+	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now, Install: func(m *fyne.Menu) { installed = append(installed, m) }}
 	tr.Start()
+	require.Len(t, installed, 1, "the tray item appears before the keychain answers")
+	require.Equal(t, []string{"Reading the keychain…"}, labels(installed[0]))
 	f.Settle(t)
-	require.Equal(t, 1, installed)
+	require.Len(t, installed, 2)
+	require.Same(t, installed[0], installed[1], "one menu, updated in place")
 
 	// Clicking the profile's entry copies a valid token and the label follows.
 	item(t, tr.Menu(), "dev · no token yet").Action()
@@ -202,7 +205,7 @@ func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
 	tr.Start()
 	f.Settle(t)
 	tr.Tick()
-	require.Equal(t, []string{"dev · 10 min left"}, installs, "an unchanged menu is not installed again")
+	require.Equal(t, []string{"Reading the keychain…", "dev · 10 min left"}, installs, "an unchanged menu is not installed again")
 	require.Empty(t, warnings)
 
 	f.Clock.Advance(5*time.Minute + time.Second)
@@ -211,5 +214,5 @@ func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
 	f.Clock.Advance(time.Minute)
 	tr.Tick()
 	require.Equal(t, []string{"dev 4 min"}, warnings, "once per token")
-	require.Equal(t, []string{"dev · 10 min left", "dev · 4 min left", "dev · 3 min left"}, installs)
+	require.Equal(t, []string{"Reading the keychain…", "dev · 10 min left", "dev · 4 min left", "dev · 3 min left"}, installs)
 }

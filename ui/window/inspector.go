@@ -2,6 +2,8 @@ package window
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -251,10 +253,13 @@ func (i *Inspector) showRaw() {
 	t := i.row.Status.Token.AccessToken
 	switch {
 	case t == "":
+		i.raw.Wrapping = fyne.TextWrapWord
 		i.raw.SetText("No access token cached yet: Refresh & copy gets one.")
 	case i.revealed:
+		i.raw.Wrapping = fyne.TextWrapBreak
 		i.raw.SetText(t)
 	default:
+		i.raw.Wrapping = fyne.TextWrapOff
 		i.raw.SetText(Mask(t))
 	}
 	if i.revealed {
@@ -268,7 +273,7 @@ func (i *Inspector) showRaw() {
 
 // Mask hides a token entirely, telling only its length.
 func Mask(token string) string {
-	return strings.Repeat("•", 24) + fmt.Sprintf("  (%d characters, hidden)", len(token))
+	return strings.Repeat("•", 16) + fmt.Sprintf("  %d characters", len(token))
 }
 
 func fillClaims(c *fyne.Container, d auth.Decoded) {
@@ -280,11 +285,26 @@ func fillClaims(c *fyne.Container, d auth.Decoded) {
 		c.Objects = append(c.Objects, widget.NewLabel(""), wrapped("Encrypted token (JWE): only its audience can read the claims."))
 	}
 	for _, k := range d.ClaimNames() {
-		v := wrapped(d.FormatClaim(k))
+		v := wrapped(formatClaim(d, k))
 		v.Selectable = true
 		c.Objects = append(c.Objects, widget.NewLabelWithStyle(k, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), v)
 	}
 	c.Refresh()
+}
+
+// formatClaim is auth.Decoded.FormatClaim with whole numbers written out:
+// JSON numbers decode as float64, which %v prints as 1.79564835e+09.
+func formatClaim(d auth.Decoded, k string) string {
+	f, ok := d.Claims[k].(float64)
+	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return d.FormatClaim(k)
+	}
+	n := strconv.FormatInt(int64(f), 10)
+	switch k {
+	case "exp", "iat", "nbf", "auth_time", "updated_at":
+		return n + " (" + timeText(time.Unix(int64(f), 0)) + ")"
+	}
+	return n
 }
 
 func kindText(t auth.Token, k auth.TokenKind) string {

@@ -2,6 +2,7 @@ package window
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,9 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 	require.Equal(t, testserver.APIAudience, formValue(t, i.claims, "aud"))
 	require.Equal(t, testserver.PostClientID, formValue(t, i.idClaims, "aud"))
 	require.Equal(t, testserver.DefaultSubject, formValue(t, i.idClaims, "sub"))
+	exp := auth.Decode(tok.AccessToken).Expiry()
+	require.Equal(t, strconv.FormatInt(exp.Unix(), 10)+" ("+exp.Local().Format("Mon 2 Jan 2006 15:04:05 MST")+")", formValue(t, i.claims, "exp"),
+		"whole seconds, not 1.79e+09")
 	require.False(t, i.errBox.Visible())
 
 	t.Run("the raw token stays masked until Reveal", func(t *testing.T) {

@@ -72,8 +72,7 @@ func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
 	m.Editor.onCancel = func() { m.showInspector(m.selected) }
 
 	m.empty = widget.NewLabel("Select a profile to inspect its token, or add one.")
-	m.empty.Alignment = fyne.TextAlignCenter
-	m.empty.Wrapping = fyne.TextWrapWord
+	m.empty.Importance = widget.LowImportance
 	m.detail = container.NewStack(container.NewCenter(m.empty), m.Inspector.content, m.Editor.content)
 	m.show(nil)
 

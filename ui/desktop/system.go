@@ -1,0 +1,73 @@
+package desktop
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/atotto/clipboard"
+	"github.com/godbus/dbus/v5"
+	"github.com/tokentray/tokentray/ui/session"
+)
+
+// systemClipboard is atotto/clipboard: xclip, xsel or wl-copy on Linux.
+type systemClipboard struct{}
+
+func (systemClipboard) ReadAll() (string, error) {
+	if clipboard.Unsupported {
+		return "", session.ErrNoClipboardTool
+	}
+	return clipboard.ReadAll()
+}
+
+func (systemClipboard) WriteAll(s string) error {
+	if clipboard.Unsupported {
+		return session.ErrNoClipboardTool
+	}
+	return clipboard.WriteAll(s)
+}
+
+func missingClipboardTool() bool { return clipboard.Unsupported }
+
+// HasTrayHost reports whether a system tray will show tokentray's icon. On
+// Linux and the BSDs that means a StatusNotifierWatcher on the session bus
+// (KDE, XFCE, GNOME with the AppIndicator extension); Fyne's systray
+// registers with it once, at start. Windows and macOS always have a tray.
+func HasTrayHost() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+	default:
+		return true
+	}
+	addr := sessionBusAddress()
+	if addr == "" {
+		return false
+	}
+	// Connect to the address explicitly: with none, godbus would run
+	// dbus-launch and start a stray bus.
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var has bool
+	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has)
+	return err == nil && has
+}
+
+func sessionBusAddress() string {
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" {
+		return a
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		p := filepath.Join(d, "bus")
+		if _, err := os.Stat(p); err == nil {
+			return "unix:path=" + p
+		}
+	}
+	return ""
+}
