@@ -3,43 +3,57 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Endpoints are the issuer URLs a profile's sign-in, refresh and sign-out use.
 type Endpoints struct {
-	Issuer    string // the iss of its ID tokens
+	Issuer    string // the iss of its ID tokens, exactly as the issuer states it
 	AuthURL   string
 	TokenURL  string
 	DeviceURL string
 	RevokeURL string
 	JWKSURL   string
+	// IDTokenAlgs are the ID token signing algorithms the issuer announces.
+	IDTokenAlgs []string
 }
 
 // discovery is the part of an OpenID Provider configuration tokentray reads.
 type discovery struct {
-	Issuer    string `json:"issuer"`
-	AuthURL   string `json:"authorization_endpoint"`
-	TokenURL  string `json:"token_endpoint"`
-	DeviceURL string `json:"device_authorization_endpoint"`
-	RevokeURL string `json:"revocation_endpoint"`
-	JWKSURL   string `json:"jwks_uri"`
+	Issuer      string   `json:"issuer"`
+	AuthURL     string   `json:"authorization_endpoint"`
+	TokenURL    string   `json:"token_endpoint"`
+	DeviceURL   string   `json:"device_authorization_endpoint"`
+	RevokeURL   string   `json:"revocation_endpoint"`
+	JWKSURL     string   `json:"jwks_uri"`
+	IDTokenAlgs []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// errNoDiscovery: the issuer serves no discovery document (404 or not JSON).
+type errNoDiscovery struct{ status int }
+
+func (e errNoDiscovery) Error() string {
+	return fmt.Sprintf("no OpenID configuration at /.well-known/openid-configuration (HTTP %d): check the issuer URL, or give the token endpoint with --token-url", e.status)
 }
 
 // Endpoints returns where p's issuer has its endpoints, from OpenID
 // discovery (cached for the Engine's lifetime):
 //   - an issuer profile: ISSUER/.well-known/openid-configuration, whose
-//     issuer must equal the profile's (go-oidc checks it);
+//     issuer must be the profile's (a trailing "/" aside: Auth0's issuers end
+//     in one, most others do not);
 //   - an Auth0 domain: https://DOMAIN/.well-known/openid-configuration, whose
-//     issuer must be on that host; if discovery fails, Auth0's fixed paths;
+//     issuer and endpoints must all be on that host; when the domain serves
+//     no discovery document, Auth0's fixed paths (not cached);
 //   - an explicit token URL: only the token endpoint.
+//
+// Every endpoint must be https, or http on a loopback host when the issuer
+// itself is such a local one: a discovery document cannot send the client
+// secret, a code or a refresh token anywhere in clear text.
 func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 	if p.TokenURL != "" {
 		u, err := CheckURL("token URL", p.TokenURL)
@@ -59,21 +73,54 @@ func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 	if err != nil {
 		return Endpoints{}, err
 	}
+	base := domainBase(p.Domain)
 	if p.Issuer != "" {
-		ep, err = discoverIssuer(ctx, client, p.Issuer)
-	} else {
-		ep, err = discoverDomain(ctx, client, p.Domain)
+		if _, err := CheckURL("issuer", p.Issuer); err != nil {
+			return Endpoints{}, err
+		}
+		base = strings.TrimRight(p.Issuer, "/")
 	}
-	if err != nil {
-		return Endpoints{}, err
+	d, err := fetchDiscovery(ctx, client, base)
+	var nd errNoDiscovery
+	switch {
+	case p.Domain != "" && asNoDiscovery(err, &nd):
+		// Auth0's documented paths; not cached, so a later discovery wins.
+		return Endpoints{
+			Issuer:    base + "/",
+			AuthURL:   base + "/authorize",
+			TokenURL:  base + "/oauth/token",
+			DeviceURL: base + "/oauth/device/code",
+			RevokeURL: base + "/oauth/revoke",
+			JWKSURL:   base + "/.well-known/jwks.json",
+		}, nil
+	case err != nil:
+		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", base, err)
 	}
-	for what, raw := range map[string]string{"authorization endpoint": ep.AuthURL, "token endpoint": ep.TokenURL, "device endpoint": ep.DeviceURL, "revocation endpoint": ep.RevokeURL, "JWKS URL": ep.JWKSURL} {
+	if strings.TrimRight(d.Issuer, "/") != base {
+		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: the configuration names another issuer, %q; check the profile's issuer or domain", base, clip(d.Issuer, 100))
+	}
+	ep = Endpoints(d)
+	if p.Domain != "" {
+		// Auth0 serves everything from the tenant's host.
+		if ep.DeviceURL == "" {
+			ep.DeviceURL = base + "/oauth/device/code"
+		}
+		if ep.RevokeURL == "" {
+			ep.RevokeURL = base + "/oauth/revoke"
+		}
+	}
+	issuer, _ := url.Parse(base)
+	for what, raw := range map[string]string{"authorization endpoint": ep.AuthURL, "token endpoint": ep.TokenURL,
+		"device endpoint": ep.DeviceURL, "revocation endpoint": ep.RevokeURL, "JWKS URL": ep.JWKSURL} {
 		if raw == "" {
 			continue
 		}
-		if _, err := CheckURL("discovered "+what, raw); err != nil {
-			return Endpoints{}, err
+		if err := checkEndpoint(issuer, p.Domain != "", what, raw); err != nil {
+			return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", base, err)
 		}
+	}
+	if ep.TokenURL == "" {
+		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: the configuration has no token endpoint", base)
 	}
 	e.mu.Lock()
 	e.endpoints[key] = ep
@@ -81,62 +128,60 @@ func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 	return ep, nil
 }
 
-func discoverIssuer(ctx context.Context, client *http.Client, issuer string) (Endpoints, error) {
-	if _, err := CheckURL("issuer", issuer); err != nil {
-		return Endpoints{}, err
+func asNoDiscovery(err error, nd *errNoDiscovery) bool {
+	v, ok := err.(errNoDiscovery)
+	if ok {
+		*nd = v
 	}
-	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
-	if err != nil {
-		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", issuer, networkError(err))
-	}
-	var d discovery
-	if err := prov.Claims(&d); err != nil {
-		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", issuer, err)
-	}
-	return Endpoints(d), nil
+	return ok
 }
 
-func discoverDomain(ctx context.Context, client *http.Client, domain string) (Endpoints, error) {
-	base := "https://" + domain
-	if IsLoopback(domain) {
-		base = "http://" + domain
+// checkEndpoint refuses a discovered endpoint that is not https (http only
+// from a loopback issuer to a loopback host) or, for Auth0 domains, not on
+// the issuer's host.
+func checkEndpoint(issuer *url.URL, sameHost bool, what, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("the %s %q is not a URL", what, clip(raw, 100))
 	}
-	// Auth0's documented paths, used when discovery is unavailable.
-	fixed := Endpoints{
-		Issuer:    base + "/",
-		AuthURL:   base + "/authorize",
-		TokenURL:  base + "/oauth/token",
-		DeviceURL: base + "/oauth/device/code",
-		RevokeURL: base + "/oauth/revoke",
-		JWKSURL:   base + "/.well-known/jwks.json",
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && issuer.Scheme == "http" && IsLoopback(u.Host):
+	default:
+		return fmt.Errorf("the %s %s: %w", what, u.Redacted(), ErrInsecureURL)
 	}
+	if sameHost && !strings.EqualFold(u.Host, issuer.Host) {
+		return fmt.Errorf("the %s %s is not on %s; tokentray sends secrets only to the tenant's host", what, u.Redacted(), issuer.Host)
+	}
+	return nil
+}
+
+// fetchDiscovery reads BASE/.well-known/openid-configuration, at most 1 MiB.
+func fetchDiscovery(ctx context.Context, client *http.Client, base string) (discovery, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/.well-known/openid-configuration", nil)
 	if err != nil {
-		return Endpoints{}, err
+		return discovery{}, err
 	}
+	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) && ue.Timeout() || ctx.Err() != nil {
-			return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", domain, networkError(err))
-		}
-		return fixed, nil
+		return discovery{}, networkError(err)
 	}
 	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return discovery{}, networkError(err)
+	}
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	var d discovery
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&d) != nil {
-		return fixed, nil
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return discovery{}, errNoDiscovery{status: resp.StatusCode}
+	case resp.StatusCode != http.StatusOK:
+		re := &ResponseError{Status: resp.StatusCode, ContentType: ct, Problem: "no OpenID configuration", Excerpt: excerpt(body, nil)}
+		return discovery{}, re
+	case json.Unmarshal(body, &d) != nil:
+		return discovery{}, errNoDiscovery{status: resp.StatusCode}
 	}
-	iu, err := url.Parse(d.Issuer)
-	if err != nil || !strings.EqualFold(iu.Host, domain) {
-		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: the configuration names issuer %q, not this domain", domain, d.Issuer)
-	}
-	ep := Endpoints(d)
-	if ep.RevokeURL == "" {
-		ep.RevokeURL = fixed.RevokeURL
-	}
-	if ep.DeviceURL == "" {
-		ep.DeviceURL = fixed.DeviceURL
-	}
-	return ep, nil
+	return d, nil
 }

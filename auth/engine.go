@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -36,8 +37,9 @@ type Engine struct {
 	flight singleflight.Group
 
 	mu        sync.Mutex
-	clients   map[string]*http.Client // by CA file
-	endpoints map[string]Endpoints    // by domain|issuer
+	clients   map[string]*http.Client       // by CA file
+	endpoints map[string]Endpoints          // by domain|issuer
+	keySets   map[string]*oidc.RemoteKeySet // by JWKS URL
 	watchers  []func(name string)
 }
 
@@ -67,6 +69,7 @@ func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
 		loginTimeout: DefaultLoginTimeout,
 		clients:      map[string]*http.Client{},
 		endpoints:    map[string]Endpoints{},
+		keySets:      map[string]*oidc.RemoteKeySet{},
 	}
 	for _, o := range opts {
 		o(e)
@@ -152,50 +155,70 @@ func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, err
 	}
 }
 
-func (e *Engine) refresh(ctx context.Context, name string, force bool, started time.Time) (Token, error) {
+// withLock runs f holding the profile's cross-process lock. A lock that
+// cannot be had in time means another tokentray is busy with the profile.
+func (e *Engine) withLock(ctx context.Context, name string, f func() error) error {
 	unlock, err := e.locker.Lock(ctx, name)
 	if err != nil {
-		return Token{}, fmt.Errorf("refresh %s: wait for another refresh of this profile: %w", name, err)
+		if ctx.Err() != nil {
+			return fmt.Errorf("another tokentray process is still working on %s; retry in a moment: %w", name, ErrTemporary)
+		}
+		return err
 	}
 	defer unlock()
+	return f()
+}
 
-	// Another process (or an earlier flight) may have refreshed while we
-	// waited for the lock; refreshing again would burn a rotated token.
-	cached, err := e.cached(ctx, name)
-	if err != nil {
-		return Token{}, err
-	}
-	if cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
-		return cached, nil
-	}
-
-	p, err := e.store.LoadProfile(ctx, name)
-	if err != nil {
-		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
-	}
-	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-	if errors.Is(err, ErrNotFound) || (err == nil && rt == "") {
-		return Token{}, fmt.Errorf("no refresh token stored for %s: %w", name, ErrNeedsLogin)
-	}
-	if err != nil {
-		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
-	}
-
-	t, keep, err := e.exchange(ctx, p, rt)
-	if err != nil {
-		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
-	}
-	if keep != rt {
-		// Rotation: the old refresh token is now spent. Nothing else
-		// happens before the new one is safe.
-		if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, keep); err != nil {
-			return Token{}, fmt.Errorf("refresh %s: the issuer rotated the refresh token but saving the new one failed, so the next refresh will need a new sign-in: %w", name, err)
+func (e *Engine) refresh(ctx context.Context, name string, force bool, started time.Time) (Token, error) {
+	var (
+		t       Token
+		changed bool
+	)
+	err := e.withLock(ctx, name, func() error {
+		// Another process (or an earlier flight) may have refreshed while we
+		// waited for the lock; refreshing again would burn a rotated token.
+		cached, err := e.cached(ctx, name)
+		if err != nil {
+			return err
 		}
+		if cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
+			t = cached
+			return nil
+		}
+		p, err := e.store.LoadProfile(ctx, name)
+		if err != nil {
+			return err
+		}
+		rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
+		if errors.Is(err, ErrNotFound) || (err == nil && rt == "") {
+			return fmt.Errorf("no refresh token stored: %w", ErrNeedsLogin)
+		}
+		if err != nil {
+			return err
+		}
+		var keep string
+		if t, keep, err = e.exchange(ctx, p, rt); err != nil {
+			return err
+		}
+		if keep != rt {
+			// Rotation: the old refresh token is now spent. Nothing else
+			// happens before the new one is safe.
+			if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, keep); err != nil {
+				return fmt.Errorf("the issuer rotated the refresh token but saving the new one failed, so the next refresh will need a new sign-in: %w", err)
+			}
+		}
+		if err := e.saveCache(ctx, name, t); err != nil {
+			return fmt.Errorf("cache the new access token: %w", err)
+		}
+		changed = true
+		return nil
+	})
+	if err != nil {
+		return Token{}, fmt.Errorf("refresh %s: %w", name, err)
 	}
-	if err := e.saveCache(ctx, name, t); err != nil {
-		return Token{}, fmt.Errorf("refresh %s: cache the new access token: %w", name, err)
+	if changed {
+		e.changed(name) // after unlocking: watchers may read the store
 	}
-	e.changed(name)
 	return t, nil
 }
 
@@ -312,8 +335,10 @@ func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
 }
 
 // UpdateProfile validates and stores changes to an existing profile. When
-// where the tokens come from changes (endpoint, client, audience, scope),
-// the cached access token is dropped; the refresh token is kept.
+// the tokens would come from elsewhere (another host or client) the stored
+// refresh token is dropped too: it belongs to the old issuer and must never
+// be sent to the new one. Other changes that shape tokens (endpoint form,
+// audience, scope) drop only the cached access token.
 func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) {
 	p, err := p.Normalize()
 	if err != nil {
@@ -323,13 +348,25 @@ func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) 
 	if err != nil && !errors.Is(err, ErrBrokenProfile) {
 		return p, fmt.Errorf("edit %s: %w", p.Name, err)
 	}
-	if err := e.store.SaveProfile(ctx, p); err != nil {
-		return p, fmt.Errorf("edit %s: %w", p.Name, err)
-	}
-	if old.Where() != p.Where() || old.ClientID != p.ClientID || old.Audience != p.Audience || old.Scope != p.Scope {
-		if err := e.store.DeleteSecret(ctx, p.Name, SecretTokenCache); err != nil {
-			return p, fmt.Errorf("edit %s: drop the cached token: %w", p.Name, err)
+	err = e.withLock(ctx, p.Name, func() error {
+		if err := e.store.SaveProfile(ctx, p); err != nil {
+			return err
 		}
+		var drop []SecretKind
+		if old.Host() != p.Host() || old.ClientID != p.ClientID {
+			drop = append(drop, SecretRefreshToken, SecretTokenCache)
+		} else if old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope {
+			drop = append(drop, SecretTokenCache)
+		}
+		for _, k := range drop {
+			if err := e.store.DeleteSecret(ctx, p.Name, k); err != nil {
+				return fmt.Errorf("drop the old tokens: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("edit %s: %w", p.Name, err)
 	}
 	e.changed(p.Name)
 	return p, nil
@@ -355,16 +392,17 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 	if _, err := e.store.LoadProfile(ctx, name); err != nil {
 		return fmt.Errorf("sign in %s: %w", name, err)
 	}
-	unlock, err := e.locker.Lock(ctx, name)
+	err := e.withLock(ctx, name, func() error {
+		if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, refreshToken); err != nil {
+			return err
+		}
+		if err := e.store.DeleteSecret(ctx, name, SecretTokenCache); err != nil {
+			return fmt.Errorf("drop the old access token: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("sign in %s: %w", name, err)
-	}
-	defer unlock()
-	if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, refreshToken); err != nil {
-		return fmt.Errorf("sign in %s: %w", name, err)
-	}
-	if err := e.store.DeleteSecret(ctx, name, SecretTokenCache); err != nil {
-		return fmt.Errorf("sign in %s: drop the old access token: %w", name, err)
 	}
 	e.changed(name)
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +52,7 @@ func newFixture(t *testing.T, srv *testserver.Server, p auth.Profile, scope, res
 		p.Name = "dev"
 	}
 	if p.Domain == "" && p.Issuer == "" && p.TokenURL == "" {
-		p.Domain = strings.TrimPrefix(srv.Issuer, "http://")
+		p.Domain = srv.Issuer // http is kept for a loopback issuer typed with it
 	}
 	if p.ClientID == "" {
 		p.ClientID, p.ClientSecret, p.AuthMethod = testserver.PostClientID, testserver.PostClientSecret, auth.AuthPost

@@ -38,11 +38,19 @@ var (
 	ErrInsecureURL = errors.New("insecure URL")
 )
 
+// Grants, as named in OAuthError.Grant.
+const (
+	GrantRefresh = "refresh_token"
+	GrantCode    = "authorization_code"
+	GrantDevice  = "device_code"
+)
+
 // OAuthError is an error response from the token endpoint (RFC 6749 §5.2).
 type OAuthError struct {
 	Status      int    // HTTP status
 	Code        string // "invalid_grant", "invalid_client", ...
 	Description string // error_description, as sent by the server
+	Grant       string // the grant that was refused; "" means GrantRefresh
 }
 
 func (e *OAuthError) Error() string {
@@ -50,22 +58,39 @@ func (e *OAuthError) Error() string {
 	if e.Description != "" {
 		msg += fmt.Sprintf(" (%s)", clip(e.Description, 200))
 	}
+	grant := e.Grant
+	if grant == "" {
+		grant = GrantRefresh
+	}
 	switch e.Code {
 	case "invalid_grant":
-		msg += ": the refresh token expired, was revoked or was already used; sign in again"
+		if grant == GrantRefresh {
+			msg += ": the refresh token expired, was revoked or was already used; sign in again"
+		} else {
+			msg += ": the sign-in expired or was already used; sign in again"
+		}
 	case "invalid_client":
 		msg += ": check the client ID, client secret and authentication method (post, basic, none)"
 	case "unauthorized_client":
-		msg += ": the application may not use the refresh_token grant; enable it in the issuer's application settings"
+		msg += fmt.Sprintf(": the application may not use the %s grant; enable it in the issuer's application settings", grant)
 	case "invalid_scope":
 		msg += ": the requested scope is not allowed for this client"
+	case "server_error", "temporarily_unavailable":
+		msg += ": the issuer has trouble; retry later"
 	}
 	return msg
 }
 
-// Is makes a rejected refresh token an ErrNeedsLogin.
+// Is makes a rejected refresh token an ErrNeedsLogin, and server-side
+// trouble ErrTemporary.
 func (e *OAuthError) Is(target error) bool {
-	return target == ErrNeedsLogin && e.Code == "invalid_grant"
+	switch target {
+	case ErrNeedsLogin:
+		return e.Code == "invalid_grant" && (e.Grant == "" || e.Grant == GrantRefresh)
+	case ErrTemporary:
+		return e.Status >= 500 || e.Code == "server_error" || e.Code == "temporarily_unavailable"
+	}
+	return false
 }
 
 // RateLimitError is a 429 (or Auth0's "Global limit has been reached").

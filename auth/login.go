@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,8 +25,15 @@ const DefaultLoginTimeout = 5 * time.Minute
 // DefaultLoginScope is always requested at sign-in, before the profile's scope.
 const DefaultLoginScope = "openid profile email offline_access"
 
-// ErrNoRefreshToken: the sign-in worked but the issuer sent no refresh token.
-var ErrNoRefreshToken = errors.New("the issuer returned no refresh token")
+// Sign-in outcomes callers branch on.
+var (
+	// ErrNoRefreshToken: the sign-in worked but the issuer sent no refresh token.
+	ErrNoRefreshToken = errors.New("the issuer returned no refresh token")
+	// ErrDenied: the user (or the issuer) declined the sign-in.
+	ErrDenied = errors.New("the sign-in was denied")
+	// ErrCodeExpired: a device code expired before it was approved.
+	ErrCodeExpired = errors.New("the code expired before it was approved")
+)
 
 // LoginScope is the scope a sign-in asks for: the default plus p.Scope.
 func LoginScope(p Profile) []string {
@@ -40,7 +48,9 @@ func LoginScope(p Profile) []string {
 	return out
 }
 
-// oauthConfig is the x/oauth2 client configuration for p at ep.
+// oauthConfig is the x/oauth2 client configuration for p at ep. The auth
+// style is always explicit: x/oauth2's auto-detection retries with the other
+// style after any error, sending a refresh token or code twice.
 func oauthConfig(p Profile, ep Endpoints, redirect string) *oauth2.Config {
 	style := oauth2.AuthStyleInParams
 	if p.Method() == AuthBasic {
@@ -97,43 +107,62 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 	}
 	authURL := cfg.AuthCodeURL(state, opts...)
 
-	type result struct {
-		code string
-		err  error
-	}
-	results := make(chan result, 1)
+	// The handler hands a code over and waits for the outcome of the
+	// exchange, so the page the browser shows tells the truth.
+	callbacks := make(chan callback)
+	var forged atomicBool
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/callback" {
 			http.NotFound(w, r)
 			return
 		}
 		q := r.URL.Query()
-		var res result
-		switch {
-		case q.Get("state") != state:
-			res.err = errors.New("the sign-in answer's state does not match this sign-in (a stale or forged callback); start again")
-		case q.Get("error") != "":
-			res.err = fmt.Errorf("the issuer refused the sign-in: %s", q.Get("error"))
-			if d := q.Get("error_description"); d != "" {
-				res.err = fmt.Errorf("%w (%s)", res.err, clip(d, 200))
-			}
-		case q.Get("code") == "":
-			res.err = errors.New("the sign-in answer carries no authorization code")
-		default:
-			res.code = q.Get("code")
-		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		if res.err != nil {
+		if q.Get("state") != state {
+			// Any web page can hit a loopback URL: a forged callback must not
+			// end the real sign-in, only be refused.
+			forged.set()
 			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, page, "Sign-in failed", "#b3261e", html.EscapeString(res.err.Error()), "Return to tokentray for details.")
-		} else {
-			fmt.Fprintf(w, page, "Signed in", "#1b7f3b", "tokentray received the sign-in for "+html.EscapeString(name)+".", "You can close this tab.")
+			fmt.Fprintf(w, page, "Sign-in refused", "#b3261e", "This answer does not belong to the sign-in tokentray started.", "Start the sign-in again from tokentray.")
+			return
+		}
+		cb := callback{reply: make(chan error, 1)}
+		switch {
+		case q.Get("error") != "":
+			err := fmt.Errorf("the issuer refused the sign-in: %s", q.Get("error"))
+			if d := q.Get("error_description"); d != "" {
+				err = fmt.Errorf("%w (%s)", err, clip(d, 200))
+			}
+			if q.Get("error") == "access_denied" {
+				err = fmt.Errorf("%w: %w", ErrDenied, err)
+			}
+			cb.err = err
+		case q.Get("iss") != "" && ep.Issuer != "" && q.Get("iss") != ep.Issuer:
+			// RFC 9207: the answer comes from another issuer (mix-up).
+			cb.err = errors.New("the sign-in answer comes from another issuer")
+		case q.Get("code") == "":
+			cb.err = errors.New("the sign-in answer carries no authorization code")
+		default:
+			cb.code = q.Get("code")
 		}
 		select {
-		case results <- res:
-		default: // a second callback after the first: ignored
+		case callbacks <- cb:
+		case <-r.Context().Done():
+			return
 		}
+		var err error
+		select {
+		case err = <-cb.reply:
+		case <-r.Context().Done():
+			return
+		}
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, page, "Sign-in failed", "#b3261e", html.EscapeString(err.Error()), "Return to tokentray for details.")
+			return
+		}
+		fmt.Fprintf(w, page, "Signed in", "#1b7f3b", "tokentray is signed in to "+html.EscapeString(name)+".", "You can close this tab.")
 	})}
 	go srv.Serve(ln)
 	defer srv.Close()
@@ -143,28 +172,55 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 	}
 	wait, cancel := context.WithTimeout(ctx, e.loginTimeout)
 	defer cancel()
-	var res result
+	var cb callback
 	select {
-	case res = <-results:
+	case cb = <-callbacks:
 	case <-wait.Done():
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
 		}
-		return Token{}, fmt.Errorf("sign in %s: no answer from the browser within %v; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and set it with --callback-port %d", name, e.loginTimeout, redirect, port)
+		if forged.get() {
+			return Token{}, fmt.Errorf("sign in %s: no valid answer in time; an answer whose state did not match this sign-in was refused (a stale tab or a forged callback)", name)
+		}
+		return Token{}, fmt.Errorf("sign in %s: no answer from the browser in time; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and set it with --callback-port %d", name, redirect, port)
 	}
-	if res.err != nil {
-		return Token{}, fmt.Errorf("sign in %s: %w", name, res.err)
+	t, err := e.exchangeCode(ctx, p, ep, cfg, cb, verifier, nonce)
+	cb.reply <- err
+	if err != nil {
+		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// exchangeCode redeems the authorization code (with the PKCE verifier) and
+// stores the tokens.
+func (e *Engine) exchangeCode(ctx context.Context, p Profile, ep Endpoints, cfg *oauth2.Config, cb callback, verifier, nonce string) (Token, error) {
+	if cb.err != nil {
+		return Token{}, cb.err
 	}
 	client, err := e.httpClient(p)
 	if err != nil {
 		return Token{}, err
 	}
-	ot, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, client), res.code, oauth2.VerifierOption(verifier))
+	ot, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, client), cb.code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return Token{}, fmt.Errorf("sign in %s: exchange the code: %w", name, classify(err, &peek{}, ep.TokenURL, []string{p.ClientSecret, res.code, verifier}))
+		return Token{}, fmt.Errorf("exchange the code: %w", classify(err, &peek{}, GrantCode, ep.TokenURL, []string{p.ClientSecret, cb.code, verifier}))
 	}
-	return e.finishLogin(ctx, p, ep, ot, nonce)
+	return e.finishLogin(ctx, p, ot, nonce)
 }
+
+// callback is one answer at the loopback redirect URI: a code, or what is
+// wrong with it; reply carries the sign-in's outcome back to the page.
+type callback struct {
+	code  string
+	err   error
+	reply chan error
+}
+
+type atomicBool struct{ v atomic.Bool }
+
+func (b *atomicBool) set()      { b.v.Store(true) }
+func (b *atomicBool) get() bool { return b.v.Load() }
 
 const page = `<!doctype html><html><head><meta charset="utf-8"><title>tokentray</title></head>
 <body style="font-family:system-ui,sans-serif;display:flex;align-items:center;justify-content:center;height:90vh;margin:0">
@@ -209,22 +265,35 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 	if err != nil {
 		return Token{}, fmt.Errorf("sign in %s: start the device sign-in: %w", name, err)
 	}
+	// The sign-in timeout bounds the polling even when the issuer gives
+	// the code no expiry.
+	if da.Expiry.IsZero() || time.Until(da.Expiry) > e.loginTimeout {
+		da.Expiry = time.Now().Add(e.loginTimeout)
+	}
+	interval := time.Duration(da.Interval) * time.Second
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
 	show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, VerificationURIComplete: da.VerificationURIComplete,
-		ExpiresAt: da.Expiry, Interval: time.Duration(max(da.Interval, 5)) * time.Second})
+		ExpiresAt: da.Expiry, Interval: interval})
 	ot, err := cfg.DeviceAccessToken(octx, da)
 	if err != nil {
 		var re *oauth2.RetrieveError
 		switch {
 		case errors.As(err, &re) && re.ErrorCode == "access_denied":
-			return Token{}, fmt.Errorf("sign in %s: the sign-in was denied on the verification page", name)
-		case errors.As(err, &re) && re.ErrorCode == "expired_token", errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-			return Token{}, fmt.Errorf("sign in %s: the code %s expired before it was approved; run the sign-in again", name, da.UserCode)
+			return Token{}, fmt.Errorf("sign in %s: %w on the verification page", name, ErrDenied)
+		case errors.As(err, &re) && re.ErrorCode == "expired_token", errors.Is(err, context.DeadlineExceeded):
+			return Token{}, fmt.Errorf("sign in %s: %w (code %s); run the sign-in again", name, ErrCodeExpired, da.UserCode)
 		case ctx.Err() != nil:
 			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
 		}
-		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, ep.TokenURL, []string{p.ClientSecret}))
+		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, GrantDevice, ep.TokenURL, []string{p.ClientSecret}))
 	}
-	return e.finishLogin(ctx, p, ep, ot, "")
+	t, err := e.finishLogin(ctx, p, ot, "")
+	if err != nil {
+		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // deviceAuth asks for a device code. Basic-auth clients need the header,
@@ -238,7 +307,7 @@ func (e *Engine) deviceAuth(ctx context.Context, cfg *oauth2.Config, p Profile, 
 	}
 	da, err := cfg.DeviceAuth(ctx, opts...)
 	if err != nil {
-		return nil, classify(err, &peek{}, cfg.Endpoint.DeviceAuthURL, []string{p.ClientSecret})
+		return nil, classify(err, &peek{}, GrantDevice, cfg.Endpoint.DeviceAuthURL, []string{p.ClientSecret})
 	}
 	return da, nil
 }
@@ -272,9 +341,9 @@ func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoint
 
 // finishLogin verifies the ID token and stores the tokens the way a
 // refresh does: the refresh token first, then the access token cache.
-func (e *Engine) finishLogin(ctx context.Context, p Profile, ep Endpoints, ot *oauth2.Token, nonce string) (Token, error) {
+func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, nonce string) (Token, error) {
 	if ot.RefreshToken == "" {
-		return Token{}, fmt.Errorf("sign in %s: %w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", p.Name, ErrNoRefreshToken)
+		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", ErrNoRefreshToken)
 	}
 	t := Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, Expiry: ot.Expiry, ObtainedAt: e.now()}
 	if s, ok := ot.Extra("scope").(string); ok {
@@ -282,28 +351,29 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ep Endpoints, ot *o
 	}
 	if s, ok := ot.Extra("id_token").(string); ok && s != "" {
 		if err := e.VerifyIDToken(ctx, p, s, nonce); err != nil {
-			return Token{}, fmt.Errorf("sign in %s: %w", p.Name, err)
+			return Token{}, err
 		}
 		t.IDToken, t.IDTokenVerified = s, true
 	}
-	unlock, err := e.locker.Lock(ctx, p.Name)
+	err := e.withLock(ctx, p.Name, func() error {
+		if err := e.store.SaveSecret(ctx, p.Name, SecretRefreshToken, ot.RefreshToken); err != nil {
+			return fmt.Errorf("save the refresh token: %w", err)
+		}
+		if err := e.saveCache(ctx, p.Name, t); err != nil {
+			return fmt.Errorf("cache the access token: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Token{}, fmt.Errorf("sign in %s: %w", p.Name, err)
-	}
-	defer unlock()
-	if err := e.store.SaveSecret(ctx, p.Name, SecretRefreshToken, ot.RefreshToken); err != nil {
-		return Token{}, fmt.Errorf("sign in %s: save the refresh token: %w", p.Name, err)
-	}
-	if err := e.saveCache(ctx, p.Name, t); err != nil {
-		return Token{}, fmt.Errorf("sign in %s: cache the access token: %w", p.Name, err)
+		return Token{}, err
 	}
 	e.changed(p.Name)
 	return t, nil
 }
 
-// VerifyIDToken checks an ID token's signature against the issuer's JWKS,
-// its issuer, audience (the client ID) and expiry, and, when nonce is not
-// empty, its nonce.
+// VerifyIDToken checks an ID token's signature against the issuer's keys
+// (with the algorithms it announces), its issuer, audience (the client ID)
+// and expiry, and, when nonce is not empty, its nonce.
 func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string) error {
 	ep, err := e.Endpoints(ctx, p)
 	if err != nil {
@@ -317,7 +387,15 @@ func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string
 		return err
 	}
 	cctx := oidc.ClientContext(ctx, client)
-	v := oidc.NewVerifier(ep.Issuer, oidc.NewRemoteKeySet(cctx, ep.JWKSURL), &oidc.Config{ClientID: p.ClientID, Now: e.now})
+	e.mu.Lock()
+	keys, ok := e.keySets[ep.JWKSURL]
+	if !ok {
+		// The key set fetches lazily and caches; it lives as long as the engine.
+		keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), client), ep.JWKSURL)
+		e.keySets[ep.JWKSURL] = keys
+	}
+	e.mu.Unlock()
+	v := oidc.NewVerifier(ep.Issuer, keys, &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
 	idt, err := v.Verify(cctx, raw)
 	if err != nil {
 		return fmt.Errorf("the ID token failed verification: %w", err)

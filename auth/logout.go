@@ -17,34 +17,34 @@ var ErrRevocation = errors.New("revocation failed")
 // Logout revokes the profile's refresh token at the issuer's revocation
 // endpoint (RFC 7009; Auth0's /oauth/revoke) and then deletes the profile's
 // tokens from the store; the profile itself stays. When revocation fails the
-// tokens are kept and the error returned, unless local is set, in which case
-// they are removed anyway and the revocation error is still returned, wrapped
-// in ErrRevocation, so the caller can tell the user.
+// tokens are kept and an error wrapping ErrRevocation is returned, unless
+// local is set: then they are removed anyway and the revocation error is
+// still returned (wrapping ErrRevocation) so the caller can tell the user.
 func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
 	p, err := e.store.LoadProfile(ctx, name)
 	if err != nil {
 		return fmt.Errorf("sign out %s: %w", name, err)
 	}
-	unlock, err := e.locker.Lock(ctx, name)
+	var revokeErr error
+	err = e.withLock(ctx, name, func() error {
+		rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if rt != "" {
+			if revokeErr = e.revoke(ctx, p, rt); revokeErr != nil && !local {
+				return fmt.Errorf("%w; the tokens were kept", revokeErr)
+			}
+		}
+		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
+			if err := e.store.DeleteSecret(ctx, name, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("sign out %s: %w", name, err)
-	}
-	defer unlock()
-	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("sign out %s: %w", name, err)
-	}
-	var revokeErr error
-	if rt != "" {
-		revokeErr = e.revoke(ctx, p, rt)
-		if revokeErr != nil && !local {
-			return fmt.Errorf("sign out %s: %w; the tokens were kept (remove them anyway with --local)", name, revokeErr)
-		}
-	}
-	for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
-		if err := e.store.DeleteSecret(ctx, name, k); err != nil {
-			return fmt.Errorf("sign out %s: %w", name, err)
-		}
 	}
 	e.changed(name)
 	if revokeErr != nil {
@@ -65,7 +65,7 @@ func (e *Engine) revoke(ctx context.Context, p Profile, rt string) error {
 	}
 	client, err := e.httpClient(p)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrRevocation, err)
 	}
 	form := url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}, "client_id": {p.ClientID}}
 	if p.Method() == AuthPost {

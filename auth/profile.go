@@ -80,7 +80,9 @@ func ValidateName(name string) error {
 }
 
 // NormalizeDomain turns what users paste ("https://acme.auth0.com/",
-// "ACME.eu.auth0.com") into a bare host[:port].
+// "ACME.eu.auth0.com") into a bare host[:port]. Plain http is kept, as an
+// "http://" prefix, only for a loopback host typed with it (local issuers);
+// everything else is https.
 func NormalizeDomain(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -100,10 +102,38 @@ func NormalizeDomain(s string) (string, error) {
 		return "", fmt.Errorf("invalid domain %q: give only the host name, without a path", s)
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Host), ":")
-	if u.Scheme == "http" && !IsLoopback(host) {
-		return "", fmt.Errorf("domain %q: %w: only https is allowed for non-loopback hosts", s, ErrInsecureURL)
+	if u.Scheme == "http" {
+		if !IsLoopback(host) {
+			return "", fmt.Errorf("domain %q: %w: only https is allowed for non-loopback hosts", s, ErrInsecureURL)
+		}
+		return "http://" + host, nil
 	}
 	return host, nil
+}
+
+// domainBase is the base URL of a normalized domain.
+func domainBase(domain string) string {
+	if strings.HasPrefix(domain, "http://") {
+		return domain
+	}
+	return "https://" + domain
+}
+
+// Host is the host[:port] tokens are requested from (for the domain, the
+// issuer or the token URL), lower case.
+func (p Profile) Host() string {
+	raw := p.TokenURL
+	switch {
+	case p.Domain != "":
+		raw = domainBase(p.Domain)
+	case p.Issuer != "":
+		raw = p.Issuer
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
 }
 
 // CheckURL parses raw and refuses anything but https, except for loopback
@@ -161,7 +191,9 @@ func (p Profile) Normalize() (Profile, error) {
 		if _, err = CheckURL("issuer", p.Issuer); err != nil {
 			return p, err
 		}
-		p.Issuer = strings.TrimRight(strings.TrimSpace(p.Issuer), "/")
+		// Kept as typed: Auth0's issuer ends in "/", most others do not, and
+		// discovery accepts either (see Engine.Endpoints).
+		p.Issuer = strings.TrimSpace(p.Issuer)
 	default:
 		if _, err = CheckURL("token URL", p.TokenURL); err != nil {
 			return p, err

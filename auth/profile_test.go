@@ -13,7 +13,8 @@ func TestNormalizeDomain(t *testing.T) {
 		"acme.auth0.com":             "acme.auth0.com",
 		"https://acme.auth0.com/":    "acme.auth0.com",
 		"  ACME.eu.Auth0.com  ":      "acme.eu.auth0.com",
-		"http://127.0.0.1:8080":      "127.0.0.1:8080",
+		"http://127.0.0.1:8080":      "http://127.0.0.1:8080",
+		"https://127.0.0.1:8443":     "127.0.0.1:8443",
 		"https://login.example.com:": "login.example.com",
 	} {
 		got, err := auth.NormalizeDomain(in)
@@ -38,7 +39,8 @@ func TestProfileNormalize(t *testing.T) {
 	public, err := auth.Profile{Name: "pub", Issuer: "https://id.example.com/", ClientID: "c"}.Normalize()
 	require.NoError(t, err)
 	require.Equal(t, auth.AuthNone, public.AuthMethod, "no secret means a public client")
-	require.Equal(t, "https://id.example.com", public.Issuer)
+	require.Equal(t, "https://id.example.com/", public.Issuer, "kept as typed")
+	require.Equal(t, "id.example.com", public.Host())
 
 	for _, tc := range []struct {
 		p    auth.Profile

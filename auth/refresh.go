@@ -25,11 +25,7 @@ import (
 func (e *Engine) tokenEndpoint(ctx context.Context, p Profile) (string, error) {
 	switch {
 	case p.Domain != "":
-		scheme := "https"
-		if IsLoopback(p.Domain) {
-			scheme = "http" // local test issuers only; NormalizeDomain refuses http elsewhere
-		}
-		return scheme + "://" + p.Domain + "/oauth/token", nil
+		return domainBase(p.Domain) + "/oauth/token", nil
 	case p.TokenURL != "":
 		u, err := CheckURL("token URL", p.TokenURL)
 		if err != nil {
@@ -95,20 +91,7 @@ func (e *Engine) exchange(ctx context.Context, p Profile, refreshToken string) (
 	if err != nil {
 		return Token{}, "", err
 	}
-	// The style is always explicit: x/oauth2's auto-detection retries with
-	// the other style after any error, sending the refresh token twice.
-	style := oauth2.AuthStyleInParams
-	if p.Method() == AuthBasic {
-		style = oauth2.AuthStyleInHeader
-	}
-	cfg := oauth2.Config{
-		ClientID:     p.ClientID,
-		ClientSecret: p.ClientSecret,
-		Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: style},
-	}
-	if p.Method() == AuthNone {
-		cfg.ClientSecret = ""
-	}
+	cfg := oauthConfig(p, Endpoints{TokenURL: tokenURL}, "")
 	// x/oauth2 drops the body of a 2xx it cannot parse; peek keeps the
 	// status and the start of every answer so errors can say what came back.
 	pk := &peek{base: client.Transport}
@@ -117,7 +100,7 @@ func (e *Engine) exchange(ctx context.Context, p Profile, refreshToken string) (
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
 	ot, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return Token{}, "", classify(err, pk, tokenURL, []string{refreshToken, p.ClientSecret})
+		return Token{}, "", classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
 	}
 	t := Token{
 		AccessToken: ot.AccessToken,
@@ -178,7 +161,7 @@ func (b *peekBody) Read(buf []byte) (int, error) {
 
 // classify turns what x/oauth2 and net/http return into tokentray's typed
 // errors, none of which carry a secret.
-func classify(err error, pk *peek, tokenURL string, secrets []string) error {
+func classify(err error, pk *peek, grant, tokenURL string, secrets []string) error {
 	pk.mu.Lock()
 	status, ctype, head, header := pk.status, pk.ctype, pk.head, pk.header
 	pk.mu.Unlock()
@@ -192,7 +175,7 @@ func classify(err error, pk *peek, tokenURL string, secrets []string) error {
 			return &RateLimitError{Status: status, RetryAfter: retryAfter(header, time.Now())}
 		}
 		if re.ErrorCode != "" {
-			return &OAuthError{Status: status, Code: re.ErrorCode, Description: redact(re.ErrorDescription, secrets)}
+			return &OAuthError{Status: status, Code: re.ErrorCode, Description: redact(re.ErrorDescription, secrets), Grant: grant}
 		}
 		problem := "not an OAuth answer"
 		switch {
@@ -204,7 +187,7 @@ func classify(err error, pk *peek, tokenURL string, secrets []string) error {
 		return &ResponseError{Status: status, ContentType: ctype, Problem: problem, Excerpt: excerpt(re.Body, secrets)}
 	}
 	if errors.Is(err, ErrRedirect) {
-		return fmt.Errorf("refresh at %s: %w", tokenURL, ErrRedirect)
+		return fmt.Errorf("%s: %w", tokenURL, ErrRedirect)
 	}
 	msg := err.Error()
 	switch {
@@ -213,7 +196,7 @@ func classify(err error, pk *peek, tokenURL string, secrets []string) error {
 	case strings.Contains(msg, "cannot parse"):
 		return &ResponseError{Status: status, ContentType: ctype, Problem: "not JSON", Excerpt: excerpt(head, secrets)}
 	}
-	return fmt.Errorf("refresh at %s: %w", tokenURL, networkError(err))
+	return fmt.Errorf("%s: %w", tokenURL, networkError(err))
 }
 
 // networkError rewords transport failures so the user knows what to check,

@@ -33,7 +33,7 @@ func BenchmarkCLI(b *testing.B) {
 			b.Fatalf("tokentray %v: %v\n%s", args, err, out)
 		}
 	}
-	run(testserver.PostClientSecret, "profile", "add", "dev", "--domain", strings.TrimPrefix(srv.Issuer, "http://"), "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	run(testserver.PostClientSecret, "profile", "add", "dev", "--domain", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 	run(srv.Mint(b, testserver.PostClientID, "openid offline_access", ""), "login", "dev", "--refresh-token-stdin")
 	run("", "token", "dev") // fill the cache
 

@@ -49,8 +49,9 @@ func TestBrowserSignIn(t *testing.T) {
 			}
 			e.must(tc.secret, args...)
 			if tc.method != "none" {
-				// Confidential web clients have exact callback URLs registered.
-				e.must("", "profile", "edit", "dev", "--callback-port", "8484")
+				// Confidential web clients have exact callback URLs registered
+				// at the server: ports 8484 and 8485.
+				e.must("", "profile", "edit", "dev", "--callback-port", registeredPort(t))
 			}
 			r := e.must("", "login", "dev")
 			require.Contains(t, r.stderr, "Signed in dev")
@@ -82,7 +83,7 @@ func TestBrowserSignIn(t *testing.T) {
 func TestBrowserSignInRejectsBadCallbacks(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	for _, tc := range []struct{ mode, want string }{
-		{"wrong-state", "state does not match"},
+		{"wrong-state", "state did not match"},
 		{"no-code", "no authorization code"},
 		// The server requires PKCE from the public client; without it the
 		// sign-in must fail, proving tokentray's success comes with PKCE.
@@ -91,7 +92,9 @@ func TestBrowserSignInRejectsBadCallbacks(t *testing.T) {
 		t.Run(tc.mode, func(t *testing.T) {
 			e, log := signInEnv(t, tc.mode)
 			e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
-			r := e.run("", "login", "dev")
+			// A forged callback is refused without ending the sign-in, which
+			// then runs into its timeout.
+			r := e.run("", "login", "dev", "--timeout", "4s")
 			b, _ := os.ReadFile(log)
 			require.Equal(t, 1, r.code, "stderr: %s\nbrowser: %s", r.stderr, b)
 			require.Contains(t, r.stderr, tc.want)
@@ -117,6 +120,19 @@ func TestBrowserSignInCallbackPortInUse(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// registeredPort is a free one of the callback ports the test server has
+// registered for its confidential clients.
+func registeredPort(t *testing.T) string {
+	for _, p := range []string{"8484", "8485"} {
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+p); err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Fatal("ports 8484 and 8485 are both taken")
+	return ""
+}
 
 // deviceLogin starts `tokentray login dev --device` and returns the user
 // code it prints and a function waiting for its result.
@@ -157,7 +173,7 @@ func TestDeviceSignIn(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{DeviceInterval: time.Second, DeviceTTL: 4 * time.Second})
 	t.Run("approved", func(t *testing.T) {
 		e := newEnv(t)
-		e.must(testserver.PostClientSecret, "profile", "add", "dev", "--domain", strings.TrimPrefix(srv.Issuer, "http://"), "--client-id", testserver.PostClientID, "--client-secret-stdin")
+		e.must(testserver.PostClientSecret, "profile", "add", "dev", "--domain", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 		code, wait := deviceLogin(t, e)
 		srv.ApproveDevice(t, code, false)
 		r := wait()

@@ -72,12 +72,15 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	cleanup()
 	if code == 0 {
-		if leaks := scanForSecrets(os.Getenv("HOME")); len(leaks) > 0 {
-			fmt.Fprintf(os.Stderr, "e2e: secrets found on disk under $HOME:\n  %s\n", strings.Join(leaks, "\n  "))
+		// The test session's directory: $HOME (config, cache, keyrings) and
+		// the logs of the bus, keyring and X server beside it.
+		root := filepath.Dir(os.Getenv("HOME"))
+		if leaks := scanForSecrets(root); len(leaks) > 0 {
+			fmt.Fprintf(os.Stderr, "e2e: secrets found on disk under %s:\n  %s\n", root, strings.Join(leaks, "\n  "))
 			code = 1
 		} else {
 			secrets.Lock()
-			fmt.Printf("e2e: scanned $HOME for %d secrets used by the tests: none on disk\n", len(secrets.list))
+			fmt.Printf("e2e: scanned %s for %d secrets used by the tests: none on disk\n", root, len(secrets.list))
 			secrets.Unlock()
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -160,14 +162,47 @@ func TestTokenOutputs(t *testing.T) {
 	require.InDelta(t, 3600, rep.AccessToken.ExpiresIn, 60)
 }
 
-func TestRateLimitExitCode(t *testing.T) {
+func TestTemporaryFailuresExitWith4(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"429", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, "retry in 30 s"},
+		{"503 OAuth JSON", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":"temporarily_unavailable"}`))
+		}, "retry later"},
+		{"502 HTML", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			w.Write([]byte(`<html><h1>Bad Gateway</h1></html>`))
+		}, "HTTP 502"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			h := newHarness(t)
+			ctx := context.Background()
+			_, err := h.eng.AddProfile(ctx, auth.Profile{Name: "p", TokenURL: srv.URL + "/oauth/token", ClientID: "c", AuthMethod: auth.AuthNone})
+			require.NoError(t, err)
+			require.NoError(t, h.eng.SetRefreshToken(ctx, "p", "rt"))
+			code, out, stderr := h.run("", "token", "p")
+			require.Equal(t, cli.ExitTemporary, code, stderr)
+			require.Empty(t, out)
+			require.Contains(t, stderr, tc.want)
+		})
+	}
+	// Nobody listening: a temporary network failure too.
 	h := newHarness(t)
 	ctx := context.Background()
-	// A token URL nobody listens on: temporary network failure, exit 4.
 	_, err := h.eng.AddProfile(ctx, auth.Profile{Name: "down", TokenURL: "http://127.0.0.1:1/oauth/token", ClientID: "c", AuthMethod: auth.AuthNone})
 	require.NoError(t, err)
 	require.NoError(t, h.eng.SetRefreshToken(ctx, "down", "rt"))
-	code, out, stderr := h.run("", "token", "down")
+	code, _, stderr := h.run("", "token", "down")
 	require.Equal(t, cli.ExitTemporary, code, stderr)
-	require.Empty(t, out)
 }

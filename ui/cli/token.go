@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +15,7 @@ import (
 func (a *App) loginCmd() *cobra.Command {
 	var fromStdin, device bool
 	var port int
+	var timeout time.Duration
 	c := &cobra.Command{
 		Use:   "login NAME [--device | --refresh-token-stdin]",
 		Short: "Sign in: in the browser (default), with a device code, or by storing a refresh token you have",
@@ -55,20 +57,22 @@ redirects back to http://127.0.0.1:PORT/callback (any free port, or the profile'
 					return err
 				}
 			}
+			ctx, cancel := context.WithTimeout(c.Context(), timeout)
+			defer cancel()
 			var (
 				t   auth.Token
 				err error
 			)
 			if device {
-				t, err = a.Engine.LoginDevice(c.Context(), name, func(d auth.DeviceCode) {
+				t, err = a.Engine.LoginDevice(ctx, name, func(d auth.DeviceCode) {
 					fmt.Fprintf(a.Stderr, "To sign in %s, open %s and enter the code:\n\n    %s\n\n", name, d.VerificationURI, d.UserCode)
 					if d.VerificationURIComplete != "" {
 						fmt.Fprintf(a.Stderr, "Or open %s\n", d.VerificationURIComplete)
 					}
-					fmt.Fprintf(a.Stderr, "Waiting for approval (the code expires in %s)...\n", Remaining(time.Until(d.ExpiresAt)))
+					fmt.Fprintf(a.Stderr, "Waiting for approval (for %s at most)...\n", Remaining(time.Until(d.ExpiresAt)))
 				})
 			} else {
-				t, err = a.Engine.LoginBrowser(c.Context(), name, func(u string) error {
+				t, err = a.Engine.LoginBrowser(ctx, name, func(u string) error {
 					fmt.Fprintf(a.Stderr, "Opening the browser to sign in %s. If it does not open, visit:\n\n    %s\n\n", name, u)
 					if a.OpenBrowser == nil {
 						return nil
@@ -93,6 +97,7 @@ redirects back to http://127.0.0.1:PORT/callback (any free port, or the profile'
 	c.Flags().BoolVar(&fromStdin, "refresh-token-stdin", false, "store a refresh token read from stdin (hidden prompt on a terminal)")
 	c.Flags().BoolVar(&device, "device", false, "sign in with a device code (RFC 8628) instead of a browser on this machine")
 	c.Flags().IntVar(&port, "callback-port", 0, "save this fixed callback port in the profile (0: any free port)")
+	c.Flags().DurationVar(&timeout, "timeout", auth.DefaultLoginTimeout, "give up a browser or device sign-in after this long")
 	return c
 }
 
@@ -105,6 +110,9 @@ func (a *App) logoutCmd() *cobra.Command {
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
 			err := a.Engine.Logout(c.Context(), args[0], local)
+			if err != nil && !local && errors.Is(err, auth.ErrRevocation) {
+				return fmt.Errorf("%w (remove them anyway with --local)", err)
+			}
 			if err != nil && !(local && errors.Is(err, auth.ErrRevocation)) {
 				return err
 			}
