@@ -29,12 +29,12 @@ var algorithms = []jose.SignatureAlgorithm{
 }
 
 // Decoded is a token's header and claims, read WITHOUT verifying the
-// signature: fine for looking, never for trusting.
+// signature: fine for looking, never for trusting. (ID tokens from a sign-in
+// are verified when they arrive: see Token.IDTokenVerified.)
 type Decoded struct {
-	Kind     TokenKind
-	Header   map[string]any // alg, kid, typ, ...
-	Claims   map[string]any
-	Verified bool // the signature was checked against the issuer's keys
+	Kind   TokenKind
+	Header map[string]any // alg, kid, typ, ...
+	Claims map[string]any
 }
 
 // Decode reads a token. Anything that is not a JWT or JWE is opaque, which is

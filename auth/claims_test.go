@@ -33,7 +33,6 @@ func TestDecodeJWT(t *testing.T) {
 	})
 	d := auth.Decode(tok)
 	require.Equal(t, auth.KindJWT, d.Kind)
-	require.False(t, d.Verified)
 	require.Equal(t, "ES256", d.Header["alg"])
 	require.Equal(t, "k1", d.Header["kid"])
 	require.Equal(t, "at+jwt", d.Header["typ"])

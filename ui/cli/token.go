@@ -203,7 +203,7 @@ func (a *App) report(raw string, t auth.Token, access bool) *tokenReport {
 		return nil
 	}
 	d := auth.Decode(raw)
-	r := &tokenReport{Kind: d.Kind, Verified: d.Verified, Header: d.Header, Claims: d.Claims,
+	r := &tokenReport{Kind: d.Kind, Header: d.Header, Claims: d.Claims,
 		Scopes: d.Scopes(), Audience: d.Audience(), Issuer: d.Issuer(), Subject: d.Subject()}
 	if !access {
 		r.Verified = t.IDTokenVerified
