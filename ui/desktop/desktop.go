@@ -108,7 +108,7 @@ func Run(o Options) int {
 	m := window.New(sess, o.Engine.Now, w)
 	m.OnSettings = func() { window.ShowSettings(w, a.Preferences(), apply) }
 	w.SetContent(m.Content())
-	w.Resize(fyne.NewSize(1040, 660))
+	w.Resize(fyne.NewSize(1120, 680))
 
 	visible := false // UI goroutine only
 	show = func() {

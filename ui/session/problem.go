@@ -55,3 +55,39 @@ func capitalise(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// Brief is Problem in a few words, for a list row: "Sign in needed",
+// "Keychain locked", "Issuer unreachable, retry later". The inspector shows
+// Problem and the full error.
+func Brief(err error) string {
+	var rate *auth.RateLimitError
+	var oauth *auth.OAuthError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrNoClipboardTool):
+		return "No clipboard tool: install xclip"
+	case errors.Is(err, auth.ErrKeychainLocked):
+		return "Keychain locked: unlock it and retry"
+	case errors.Is(err, auth.ErrKeychainTimeout):
+		return "Keychain not answering: unlock prompt open?"
+	case errors.Is(err, auth.ErrKeychainUnavailable):
+		return "No keychain (Secret Service) found"
+	case errors.Is(err, auth.ErrBrokenProfile):
+		return "Damaged profile: delete and add it again"
+	case errors.As(err, &rate):
+		if rate.RetryAfter > 0 {
+			return "Rate limited: retry in " + widgets.Duration(rate.RetryAfter.Round(time.Second))
+		}
+		return "Rate limited: retry in a minute"
+	case errors.Is(err, auth.ErrNeedsLogin):
+		return "Sign in needed: paste a new refresh token"
+	case errors.As(err, &oauth):
+		return "Refused by the issuer: " + oauth.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Issuer timed out: retry later"
+	case errors.Is(err, auth.ErrTemporary):
+		return "Issuer unreachable: retry later"
+	}
+	return "Failed: select it for details"
+}

@@ -228,3 +228,21 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, session.Problem(tc.err)) })
 	}
 }
+
+func TestBriefFitsARow(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: paste a new refresh token"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 401, Code: "invalid_client"}), "Refused by the issuer: invalid_client"},
+		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 503, Problem: "not JSON"}), "Issuer unreachable: retry later"},
+		{fmt.Errorf("read: %w", auth.ErrKeychainLocked), "Keychain locked: unlock it and retry"},
+		{errors.New("something odd"), "Failed: select it for details"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			require.Equal(t, tc.want, session.Brief(tc.err))
+			require.LessOrEqual(t, len(session.Brief(tc.err)), 45)
+		})
+	}
+}

@@ -131,7 +131,7 @@ func newInspector(clock widgets.Clock) *Inspector {
 		key("Issued"), i.issued,
 	)
 	raw := container.NewBorder(nil, nil, nil, container.NewVBox(i.reveal, i.copyBtn), i.raw)
-	head := container.NewBorder(nil, nil, nil, container.NewCenter(i.countdown), container.NewVBox(i.title, i.where))
+	head := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewPadded(i.countdown)), container.NewVBox(i.title, i.where))
 	i.content = container.NewVScroll(container.NewVBox(
 		head,
 		container.NewHBox(i.refresh, i.edit, i.del),

@@ -17,7 +17,7 @@ import (
 const LabelRefreshCopy = "Refresh & copy"
 
 // NoRefreshToken is what a row says when there is nothing to refresh with.
-const NoRefreshToken = "No refresh token: Edit… the profile and paste one."
+const NoRefreshToken = "No refresh token: Edit… and paste one"
 
 // List is the virtualised list of profiles: one row per profile with its
 // name, where it gets tokens, a live countdown, the state colour and a
@@ -148,7 +148,7 @@ func (r *rowView) set(row session.Row, busy bool) {
 	switch {
 	case err != nil && (st == widgets.StateError || st == widgets.StateSignIn):
 		r.detail.Importance = widget.DangerImportance
-		r.detail.SetText(session.Problem(err))
+		r.detail.SetText(session.Brief(err))
 	case st == widgets.StateSignIn:
 		r.detail.Importance = widget.DangerImportance
 		r.detail.SetText(NoRefreshToken)

@@ -91,7 +91,7 @@ func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
 	})
 	top := container.NewVBox(container.NewHBox(add, layout.NewSpacer(), settings), m.hint)
 	split := container.NewHSplit(m.List.list, container.NewPadded(m.detail))
-	split.SetOffset(0.48)
+	split.SetOffset(0.5)
 	m.content = container.NewBorder(top, m.Status, nil, nil, split)
 	return m
 }

@@ -193,7 +193,7 @@ func TestErrorStates(t *testing.T) {
 		f.Settle(t)
 		r := rowOf(t, m, "dev")
 		require.Equal(t, "sign in needed", cd(r.countdown))
-		require.Equal(t, "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one.", r.detail.Text)
+		require.Equal(t, "Sign in needed: paste a new refresh token", r.detail.Text)
 		require.Equal(t, widget.DangerImportance, r.detail.Importance)
 		require.Equal(t, theme.Color(theme.ColorNamePrimary), r.stripe.FillColor)
 		require.Contains(t, m.Status.Text, "Could not copy the access token for dev")
@@ -214,7 +214,7 @@ func TestErrorStates(t *testing.T) {
 		r := rowOf(t, m, "slow")
 		require.False(t, r.spinner.Visible())
 		require.Equal(t, "error", cd(r.countdown))
-		require.Equal(t, "The issuer is unreachable or failing right now: try again later.", r.detail.Text)
+		require.Equal(t, "Issuer unreachable: retry later", r.detail.Text)
 		require.Equal(t, theme.Color(theme.ColorNameError), r.stripe.FillColor)
 	})
 
