@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/atotto/clipboard"
+	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/ui/cli"
@@ -32,12 +33,11 @@ func run() int {
 	if s := os.Getenv("TOKENTRAY_KEYCHAIN_SERVICE"); s != "" {
 		service = s
 	}
-	locks, err := auth.LockDir(service)
+	engine, err := newEngine(service)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
 		return cli.ExitError
 	}
-	engine := auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: locks})
 	if len(os.Args) == 1 {
 		return desktop.Run(desktop.Options{Engine: engine, Service: service})
 	}
@@ -53,8 +53,18 @@ func run() int {
 		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
 		OpenBrowser: cli.OpenBrowser,
+		Extra:       []*cobra.Command{desktop.DemoCommand(newEngine)},
 	}
 	return app.Run(ctx, os.Args[1:])
+}
+
+// newEngine is the engine over one keychain service (the demo uses its own).
+func newEngine(service string) (*auth.Engine, error) {
+	locks, err := auth.LockDir(service)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: locks}), nil
 }
 
 // systemClipboard is atotto/clipboard (xclip, xsel or wl-copy on Linux).

@@ -16,6 +16,7 @@ import (
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/desktop/instance"
+	_ "github.com/tokentray/tokentray/ui/desktop/localefix" // before Fyne's lang package
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/tray"
 	"github.com/tokentray/tokentray/ui/widgets"
@@ -34,6 +35,9 @@ type Options struct {
 	Hint string
 	// Clipboard defaults to the system clipboard (atotto/clipboard).
 	Clipboard session.Clipboard
+	// Before runs once this process is the only instance, before the app
+	// starts (the demo seeds its profiles there).
+	Before func() error
 }
 
 // NoTrayHint is shown when no StatusNotifier host is running.
@@ -74,6 +78,12 @@ func Run(o Options) int {
 		return 1
 	}
 	defer release()
+	if o.Before != nil {
+		if err := o.Before(); err != nil {
+			fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
+			return 1
+		}
+	}
 
 	app.SetMetadata(Metadata())
 	a := app.NewWithID(ID)

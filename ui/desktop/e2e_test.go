@@ -117,6 +117,20 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 }
 
+// TestCLIStaysQuietUnderCUTF8 runs the binary (which links Fyne) the way
+// scripts in containers do: no Fyne log may reach stderr.
+func TestCLIStaysQuietUnderCUTF8(t *testing.T) {
+	bin := binary(t, repoRoot(t))
+	for _, lang := range []string{"C.UTF-8", "C", "en_US.UTF-8"} {
+		c := exec.Command(bin, "--help")
+		c.Env = append(os.Environ(), "LANG="+lang, "LC_ALL=", "LANGUAGE=")
+		var stderr bytes.Buffer
+		c.Stderr = &stderr
+		require.NoError(t, c.Run())
+		require.Empty(t, stderr.String(), "LANG=%s", lang)
+	}
+}
+
 func repoRoot(t *testing.T) string {
 	_, file, _, ok := runtime.Caller(0)
 	require.True(t, ok)
