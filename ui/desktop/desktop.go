@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -120,18 +121,19 @@ func Run(o Options) int {
 	w.SetContent(m.Content())
 	w.Resize(fyne.NewSize(1120, 680))
 
-	visible := false // UI goroutine only
+	// visible is written on the UI goroutine and read by the ticker, which
+	// then does not even wake the UI goroutine while the window is hidden.
+	var visible atomic.Bool
 	show = func() {
 		w.Show()
 		w.RequestFocus()
-		if !visible {
-			visible = true
+		if !visible.Swap(true) {
 			m.Reload()
 		}
 	}
 	hide := func() {
 		w.Hide()
-		visible = false
+		visible.Store(false)
 	}
 
 	hasTray := HasTrayHost()
@@ -182,12 +184,8 @@ func Run(o Options) int {
 
 	done := make(chan struct{})
 	defer close(done)
-	go ticks(done, showReq, func(f func()) { fyne.Do(f) }, ticker{
-		second: func() {
-			if visible {
-				m.Tick()
-			}
-		},
+	go ticks(done, showReq, visible.Load, func(f func()) { fyne.Do(f) }, ticker{
+		second: m.Tick,
 		tray: func() {
 			if tr != nil {
 				tr.Tick()
@@ -197,7 +195,7 @@ func Run(o Options) int {
 			if tr != nil {
 				tr.Refresh()
 			}
-			if visible {
+			if visible.Load() {
 				m.Reload()
 			}
 		},
@@ -210,8 +208,8 @@ func Run(o Options) int {
 type ticker struct{ second, tray, reload, show func() }
 
 // ticks drives the periodic updates; every function runs on the UI
-// goroutine through do.
-func ticks(done <-chan struct{}, showReq <-chan struct{}, do func(func()), t ticker) {
+// goroutine through do. The per-second tick only runs while visible.
+func ticks(done <-chan struct{}, showReq <-chan struct{}, visible func() bool, do func(func()), t ticker) {
 	sec := time.NewTicker(secondTick)
 	defer sec.Stop()
 	tr := time.NewTicker(trayTick)
@@ -225,7 +223,9 @@ func ticks(done <-chan struct{}, showReq <-chan struct{}, do func(func()), t tic
 		case <-showReq:
 			do(t.show)
 		case <-sec.C:
-			do(t.second)
+			if visible() {
+				do(t.second)
+			}
 		case <-tr.C:
 			do(t.tray)
 		case <-rl.C:
