@@ -113,6 +113,9 @@ func TestTrayEndToEnd(t *testing.T) {
 
 	// The main window, for the README.
 	if shot := os.Getenv("TOKENTRAY_SCREENSHOT"); shot != "" {
+		if !filepath.IsAbs(shot) {
+			shot = filepath.Join(root, shot) // relative to the repository, not this package
+		}
 		screenshot(t, env, shot)
 	}
 }
