@@ -156,6 +156,9 @@ func Run(o Options) int {
 			Now:     o.Engine.Now,
 			Install: desk.SetSystemTrayMenu,
 			Handlers: tray.Handlers{
+				// The window's status line says what the tray copied too,
+				// for desktops without a notification daemon.
+				Copy:       func(r session.Request) { sess.Copy(r, func(res session.Result) { m.SetStatus(res.Message) }) },
 				Open:       show,
 				AddProfile: func() { show(); m.AddProfile() },
 				Inspect:    func(name string) { show(); m.Inspect(name) },
