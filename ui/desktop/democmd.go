@@ -7,14 +7,23 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/ui/desktop/demo"
+	"github.com/tokentray/tokentray/demo"
 )
 
+// DemoHint is shown above the demo's profile list.
+const DemoHint = "Demo: these profiles get short-lived tokens from an issuer built into tokentray (127.0.0.1, rotating refresh tokens). Your real profiles are not touched."
+
+// warmUpMax is the largest demo that starts with tokens already fetched; a
+// big one (benchmarks) starts cold.
+const warmUpMax = 10
+
 // DemoCommand is `tokentray demo`: the tray app over demo profiles served by
-// a built-in loopback issuer, under the keychain service demo.Service.
-// newEngine builds an engine over a keychain service (main's wiring).
+// the built-in loopback issuer (package demo), under the keychain service
+// demo.Service. newEngine builds an engine over a keychain service (main's
+// wiring).
 func DemoCommand(newEngine func(service string) (*auth.Engine, error)) *cobra.Command {
-	return &cobra.Command{
+	var profiles int
+	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Start the tray app with demo profiles from a built-in issuer (no Auth0 tenant needed)",
 		Long: `Start the tray app with demo profiles whose short-lived tokens come from an
@@ -27,20 +36,25 @@ the keychain service "` + demo.Service + `" and never touches your real profiles
 			if err != nil {
 				return err
 			}
-			iss, err := demo.Start()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			iss, err := demo.Start(ctx)
 			if err != nil {
 				return err
 			}
-			defer iss.Close()
 			code := Run(Options{
 				Engine:  e,
 				Service: demo.Service,
 				Title:   "tokentray demo",
-				Hint:    demo.Hint,
+				Hint:    DemoHint,
 				Before: func() error {
-					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-					defer cancel()
-					return demo.Seed(ctx, e, iss)
+					sctx, done := context.WithTimeout(ctx, 2*time.Minute)
+					defer done()
+					if err := demo.Setup(sctx, e, iss, profiles); err != nil {
+						return err
+					}
+					go warmUp(ctx, e)
+					return nil
 				},
 			})
 			if code != 0 {
@@ -48,5 +62,22 @@ the keychain service "` + demo.Service + `" and never touches your real profiles
 			}
 			return nil
 		},
+	}
+	c.Flags().IntVar(&profiles, "profiles", 0, "number of demo profiles (at least the built-in five)")
+	return c
+}
+
+// warmUp fetches a first token for each signed-in demo profile, so the
+// countdowns run from the first look. The window and tray follow through
+// the engine's change notifications.
+func warmUp(ctx context.Context, e *auth.Engine) {
+	names, err := e.Names(ctx)
+	if err != nil || len(names) > warmUpMax {
+		return
+	}
+	for _, n := range names {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, _ = e.Token(tctx, n, false) // a profile never signed in stays so
+		cancel()
 	}
 }
