@@ -3,6 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"io"
+	"os"
 	"net"
 	"net/http"
 	"os/exec"
@@ -218,4 +220,41 @@ func TestSecretsNeverInArguments(t *testing.T) {
 	require.Equal(t, 2, r.code, "there is no flag that takes a secret")
 	r = e.run("", "login", "x", "--refresh-token", "oops")
 	require.Equal(t, 2, r.code)
+}
+
+// On a terminal, secrets are read with echo off: run the binary on a pseudo
+// terminal (util-linux's script), type the refresh token at the prompt, and
+// check that the terminal never showed it while the keychain got it.
+func TestHiddenPromptOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	e.must("", "profile", "add", "dev", "--domain", "acme.eu.auth0.com", "--client-id", "c", "--auth", "none")
+	const secret = "typed-refresh-token-5c1d9e7a"
+	remember(secret)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qec", bin+" login dev --refresh-token-stdin", "/dev/null")
+	cmd.Env = append(os.Environ(), "TOKENTRAY_KEYCHAIN_SERVICE="+e.service)
+	in, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	var screen strings.Builder
+	buf := make([]byte, 256)
+	for !strings.Contains(screen.String(), "(input hidden): ") {
+		n, err := out.Read(buf)
+		require.NoError(t, err, "no prompt; the terminal showed: %q", screen.String())
+		screen.Write(buf[:n])
+	}
+	_, err = in.Write([]byte(secret + "\r"))
+	require.NoError(t, err)
+	rest, _ := io.ReadAll(out)
+	screen.Write(rest)
+	in.Close()
+	require.NoError(t, cmd.Wait(), screen.String())
+	require.Contains(t, screen.String(), "Stored the refresh token for dev")
+	require.NotContains(t, screen.String(), secret, "the typed secret was echoed")
+	stored, ok := storedRefreshToken(t, e, "dev")
+	require.True(t, ok)
+	require.Equal(t, secret, stored)
 }
