@@ -47,13 +47,13 @@ the keychain service "` + demo.Service + `" and never touches your real profiles
 				Service: demo.Service,
 				Title:   "tokentray demo",
 				Hint:    DemoHint,
-				Before: func() error {
+				Prepare: func() error {
 					sctx, done := context.WithTimeout(ctx, 2*time.Minute)
 					defer done()
 					if err := demo.Setup(sctx, e, iss, profiles); err != nil {
 						return err
 					}
-					go warmUp(ctx, e)
+					warmUp(ctx, e)
 					return nil
 				},
 			})

@@ -36,9 +36,11 @@ type Options struct {
 	Hint string
 	// Clipboard defaults to the system clipboard (atotto/clipboard).
 	Clipboard session.Clipboard
-	// Before runs once this process is the only instance, before the app
-	// starts (the demo seeds its profiles there).
-	Before func() error
+	// Prepare runs on a goroutine once this process is the only instance and
+	// the tray and window are up (the demo seeds its profiles there, so its
+	// tray item appears at once); the views follow through the engine's
+	// change notifications. An error is shown in the window.
+	Prepare func() error
 }
 
 // NoTrayHint is shown when no StatusNotifier host is running.
@@ -79,12 +81,6 @@ func Run(o Options) int {
 		return 1
 	}
 	defer release()
-	if o.Before != nil {
-		if err := o.Before(); err != nil {
-			fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
-			return 1
-		}
-	}
 
 	app.SetMetadata(Metadata())
 	a := app.NewWithID(ID)
@@ -183,6 +179,13 @@ func Run(o Options) int {
 	}
 	if !prefs.StartHidden || !hasTray {
 		show()
+	}
+	if o.Prepare != nil {
+		go func() {
+			if err := o.Prepare(); err != nil {
+				fyne.Do(func() { m.SetStatus(session.Problem(err)); show() })
+			}
+		}()
 	}
 
 	done := make(chan struct{})
