@@ -22,8 +22,8 @@ import (
 )
 
 // TestTrayEndToEnd runs the built binary in a private desktop session (Xvfb,
-// a session bus, gnome-keyring, a StatusNotifierWatcher: scripts/teststack.sh,
-// or the one `make test` already started) against the real authorization
+// a session bus, gnome-keyring, a StatusNotifierWatcher: scripts/teststack.sh)
+// against the real authorization
 // server, and clicks its tray menu over com.canonical.dbusmenu as a panel
 // would. The clipboard is read with xclip.
 func TestTrayEndToEnd(t *testing.T) {
@@ -140,14 +140,12 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// stackEnv returns the environment of a private desktop session: the
-// current one when `make test` started it, else a new one from
-// scripts/teststack.sh, stopped when the test ends.
+// stackEnv returns the environment of a private desktop session of this
+// test's own (scripts/teststack.sh), stopped when the test ends. It is not
+// the one `make test` started: other packages' tests run at the same time
+// and use that session's clipboard and tray host.
 func stackEnv(t *testing.T, root string) []string {
 	t.Helper()
-	if os.Getenv("TOKENTRAY_TEST_STACK") == "1" {
-		return os.Environ()
-	}
 	dir := t.TempDir()
 	script := filepath.Join(root, "scripts", "teststack.sh")
 	start := exec.Command("bash", script, "start", dir)
