@@ -17,6 +17,9 @@ build:
 run: build
 	./$(BIN)
 
+demo: build
+	./$(BIN) demo
+
 deps:
 	bash scripts/deps.sh
 
