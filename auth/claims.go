@@ -138,12 +138,13 @@ func (d Decoded) FormatClaim(k string) string {
 	switch k {
 	case "exp", "iat", "nbf", "auth_time", "updated_at":
 		if t := d.time(k); !t.IsZero() {
-			return fmt.Sprintf("%v (%s)", v, t.Local().Format(time.RFC1123))
+			return fmt.Sprintf("%d (%s)", t.Unix(), t.Local().Format(time.RFC1123))
 		}
 	}
 	if s, ok := v.(string); ok {
 		return s
 	}
+	// JSON, not %v: numbers stay 1795648350 rather than 1.79564835e+09.
 	b, _ := json.Marshal(v)
 	return string(b)
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +47,7 @@ func TestDecodeJWT(t *testing.T) {
 	require.Contains(t, d.ClaimNames(), "custom")
 	require.Equal(t, `{"a":1}`, d.FormatClaim("custom"))
 	require.Contains(t, d.FormatClaim("exp"), time.Unix(exp.Unix(), 0).Local().Format(time.RFC1123))
+	require.True(t, strings.HasPrefix(d.FormatClaim("exp"), fmt.Sprint(exp.Unix())+" ("), d.FormatClaim("exp"))
 }
 
 func TestDecodeOtherShapes(t *testing.T) {

@@ -103,7 +103,14 @@ func (e *Engine) Watch(f func(name string)) {
 	e.mu.Unlock()
 }
 
+// toucher is implemented by Lockers that can tell other processes about a
+// change (FileLocker).
+type toucher interface{ Touch(name string) }
+
 func (e *Engine) changed(name string) {
+	if t, ok := e.locker.(toucher); ok {
+		t.Touch(name)
+	}
 	e.mu.Lock()
 	ws := append([]func(string){}, e.watchers...)
 	e.mu.Unlock()
@@ -284,6 +291,12 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 	s.Profile = p
 	if s.Token, err = e.cached(ctx, name); err != nil {
 		s.Err = err
+		return s
+	}
+	if s.Token.ValidFor(e.now(), 0) {
+		// Tokens are cached only next to a refresh token (signing out or
+		// storing a new one drops the cache), so one keychain read less.
+		s.HasRefreshToken = true
 		return s
 	}
 	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -240,4 +242,21 @@ func TestCacheIsJSONWithoutSurprises(t *testing.T) {
 	require.Equal(t, tok.AccessToken, cached.AccessToken)
 	require.NotContains(t, raw, f.refreshToken(t), "the refresh token lives in its own item only")
 	require.Equal(t, fmt.Sprint(tok), fmt.Sprint(cached))
+}
+
+// Other processes learn of a change from the lock file's time (the tray app
+// watches the lock directory).
+func TestChangesTouchTheLockFile(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
+	dir := t.TempDir()
+	e := auth.NewEngine(f.store, auth.FileLocker{Dir: dir})
+	before := time.Now().Add(-time.Second)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dev.lock"), nil, 0o600))
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "dev.lock"), before, before))
+	_, err := e.Token(context.Background(), "dev", true)
+	require.NoError(t, err)
+	fi, err := os.Stat(filepath.Join(dir, "dev.lock"))
+	require.NoError(t, err)
+	require.True(t, fi.ModTime().After(before), "the refresh moved the lock file's time")
 }

@@ -36,6 +36,23 @@ func (l FileLocker) Lock(ctx context.Context, name string) (func(), error) {
 	return func() { _ = fl.Unlock() }, nil
 }
 
+// Touch marks NAME.lock as changed now: processes showing the profile (the
+// tray app) watch the directory and re-read the profile when its file's
+// time moves, so a refresh from the command line shows at once.
+func (l FileLocker) Touch(name string) {
+	if ValidateName(name) != nil || os.MkdirAll(l.Dir, 0o700) != nil {
+		return
+	}
+	path := filepath.Join(l.Dir, name+".lock")
+	now := time.Now()
+	if os.Chtimes(path, now, now) == nil {
+		return
+	}
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
+}
+
 // LockDir is where the lock files of the profiles kept under a keychain
 // service live: the user cache directory, so every process of one user
 // (tray app and CLI) finds the same files.
