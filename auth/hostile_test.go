@@ -182,6 +182,27 @@ func TestHostileEndpoints(t *testing.T) {
 			require.Contains(t, err.Error(), "retry later")
 		},
 	}, {
+		name: "400 invalid_scope",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"invalid_scope","error_description":"read:secrets"}`)
+		},
+		check: func(t *testing.T, err error) {
+			require.ErrorContains(t, err, "scope is not allowed")
+			require.NotErrorIs(t, err, auth.ErrNeedsLogin)
+		},
+	}, {
+		name: "403 unauthorized_client",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"unauthorized_client","error_description":"grant type not allowed"}`)
+		},
+		check: func(t *testing.T, err error) {
+			require.ErrorContains(t, err, "may not use the refresh_token grant")
+		},
+	}, {
 		name: "10 MB body",
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -347,4 +368,13 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 	requireUntouched(t, st, err)
 	require.ErrorIs(t, err, auth.ErrInsecureURL)
 	require.False(t, errors.Is(err, auth.ErrTemporary))
+}
+
+func TestUnknownHost(t *testing.T) {
+	// .invalid never resolves (RFC 2606).
+	e, st := hostileEngine(t, "https://tenant.invalid/oauth/token")
+	_, err := e.Token(context.Background(), "h", false)
+	requireUntouched(t, st, err)
+	require.ErrorIs(t, err, auth.ErrTemporary)
+	require.ErrorContains(t, err, "tenant.invalid")
 }

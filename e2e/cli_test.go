@@ -258,3 +258,22 @@ func TestHiddenPromptOnATerminal(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, secret, stored)
 }
+
+// A profile whose record vanished from the keychain (removed by another
+// tool) is listed as broken, does not break the listing, and can be removed.
+func TestBrokenProfileCanBeRemoved(t *testing.T) {
+	e := newEnv(t)
+	e.must("", "profile", "add", "ok", "--domain", "ok.eu.auth0.com", "--client-id", "c", "--auth", "none")
+	e.must("", "profile", "add", "gone", "--domain", "gone.eu.auth0.com", "--client-id", "c", "--auth", "none")
+	require.NoError(t, exec.Command("secret-tool", "clear", "service", e.service, "username", "profile:gone").Run())
+
+	r := e.must("", "profile", "list")
+	require.Regexp(t, `gone\s.*error: .*remove the profile`, r.stdout)
+	require.Regexp(t, `ok\s.*ok\.eu\.auth0\.com`, r.stdout)
+	require.Equal(t, 1, e.run("", "token", "gone").code)
+
+	e.must("", "profile", "rm", "gone")
+	r = e.must("", "profile", "list", "--json")
+	require.NotContains(t, r.stdout, `"gone"`)
+	require.Contains(t, r.stdout, `"ok"`)
+}
