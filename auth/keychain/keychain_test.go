@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -371,7 +372,37 @@ func unlockLogin(t *testing.T) {
 	require.False(t, loginLocked(t), "login collection still locked")
 }
 
+// privateSession moves this test onto a desktop session of its own
+// (scripts/teststack.sh): locking that keyring cannot disturb the tests of
+// other packages that run at the same time on the shared one.
+func privateSession(t *testing.T) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "teststack.sh")
+	dir := t.TempDir()
+	out, err := exec.Command("bash", script, "start", dir).CombinedOutput()
+	require.NoError(t, err, "teststack start: %s", out)
+	t.Cleanup(func() {
+		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
+			t.Errorf("teststack stop: %v: %s", err, out)
+		}
+	})
+	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
+	require.NoError(t, err)
+	// Cleanups run last-in first-out: the environment is restored first,
+	// then the connection to the private bus is dropped.
+	t.Cleanup(func() { closeSharedBus(t) })
+	for _, kv := range strings.Split(string(dump), "\x00") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "DBUS_SESSION_BUS_ADDRESS" || k == "TOKENTRAY_TEST_KEYRING_PASSWORD_FILE" {
+			t.Setenv(k, v)
+		}
+	}
+	closeSharedBus(t)
+}
+
 func TestLockedKeyring(t *testing.T) {
+	privateSession(t)
 	ctx := context.Background()
 	const timeout = 3 * time.Second
 	s, _ := newStore(t, WithTimeout(timeout))
