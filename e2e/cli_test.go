@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -276,4 +278,60 @@ func TestBrokenProfileCanBeRemoved(t *testing.T) {
 	r = e.must("", "profile", "list", "--json")
 	require.NotContains(t, r.stdout, `"gone"`)
 	require.Contains(t, r.stdout, `"ok"`)
+}
+
+// privateStack starts a desktop session of the test's own and returns its
+// environment: for tests that lock or remove the keychain, which must not
+// disturb the other tests sharing `make test`'s session.
+func privateStack(t *testing.T) []string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "..", "scripts", "teststack.sh")
+	dir := t.TempDir()
+	out, err := exec.Command("bash", script, "start", dir).CombinedOutput()
+	require.NoError(t, err, "teststack start: %s", out)
+	t.Cleanup(func() { exec.Command("bash", script, "stop", dir).Run() })
+	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
+	require.NoError(t, err)
+	return strings.Split(strings.TrimRight(string(dump), "\x00"), "\x00")
+}
+
+// A locked or missing keychain: a message that says what to do, quickly,
+// and never a plaintext fallback.
+func TestKeychainUnavailableMessages(t *testing.T) {
+	env := privateStack(t)
+	e := newEnv(t)
+	e.extra = env
+	e.must("", "profile", "add", "dev", "--domain", "acme.eu.auth0.com", "--client-id", "c", "--auth", "none")
+
+	lock := exec.Command("busctl", "--user", "call", "org.freedesktop.secrets", "/org/freedesktop/secrets",
+		"org.freedesktop.Secret.Service", "Lock", "ao", "1", "/org/freedesktop/secrets/collection/login")
+	lock.Env = env
+	out, err := lock.CombinedOutput()
+	require.NoError(t, err, "lock: %s", out)
+
+	start := time.Now()
+	r := e.run("secret-value-typed-while-locked", "login", "dev", "--refresh-token-stdin")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "keyring is locked")
+	require.Contains(t, r.stderr, "unlock it")
+	require.Less(t, time.Since(start), 10*time.Second)
+	r = e.run("", "profile", "list")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "keyring is locked")
+
+	// No Secret Service on the bus at all.
+	e.extra = append(env, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	r = e.run("", "profile", "list")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "never stores secrets in plain files")
+
+	home := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+			home = v
+		}
+	}
+	remember("secret-value-typed-while-locked")
+	require.Empty(t, scanForSecrets(filepath.Dir(home)), "no plaintext fallback")
 }
