@@ -9,7 +9,6 @@ import (
 	"html"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -226,106 +225,6 @@ const page = `<!doctype html><html><head><meta charset="utf-8"><title>tokentray<
 <body style="font-family:system-ui,sans-serif;display:flex;align-items:center;justify-content:center;height:90vh;margin:0">
 <div style="max-width:32em;text-align:center"><h1 style="color:%[2]s">%[1]s</h1><p>%[3]s</p><p style="color:#555">%[4]s</p></div></body></html>`
 
-// DeviceCode is what the user needs to approve a device sign-in.
-type DeviceCode struct {
-	UserCode                string
-	VerificationURI         string
-	VerificationURIComplete string // with the code filled in, when the issuer gives one
-	ExpiresAt               time.Time
-	Interval                time.Duration
-}
-
-// LoginDevice signs in with the Device Authorization Grant (RFC 8628). show
-// receives the code to display; polling honours interval, slow_down,
-// authorization_pending, expired_token and access_denied.
-func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceCode)) (Token, error) {
-	p, ep, err := e.loginSetup(ctx, name)
-	if err != nil {
-		return Token{}, err
-	}
-	if ep.DeviceURL == "" {
-		return Token{}, fmt.Errorf("sign in %s: the issuer has no device authorization endpoint; use the browser sign-in", name)
-	}
-	client, err := e.httpClient(p)
-	if err != nil {
-		return Token{}, err
-	}
-	cfg := oauthConfig(p, ep, "")
-	octx := context.WithValue(ctx, oauth2.HTTPClient, client)
-	var opts []oauth2.AuthCodeOption
-	if p.Audience != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("audience", p.Audience))
-	}
-	if p.Method() == AuthPost {
-		// x/oauth2 sends only client_id to the device endpoint; confidential
-		// clients authenticate there too.
-		opts = append(opts, oauth2.SetAuthURLParam("client_secret", p.ClientSecret))
-	}
-	da, err := e.deviceAuth(octx, cfg, p, opts)
-	if err != nil {
-		return Token{}, fmt.Errorf("sign in %s: start the device sign-in: %w", name, err)
-	}
-	// The sign-in timeout bounds the polling even when the issuer gives
-	// the code no expiry.
-	if da.Expiry.IsZero() || time.Until(da.Expiry) > e.loginTimeout {
-		da.Expiry = time.Now().Add(e.loginTimeout)
-	}
-	interval := time.Duration(da.Interval) * time.Second
-	if interval <= 0 {
-		interval = 5 * time.Second
-	}
-	show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, VerificationURIComplete: da.VerificationURIComplete,
-		ExpiresAt: da.Expiry, Interval: interval})
-	ot, err := cfg.DeviceAccessToken(octx, da)
-	if err != nil {
-		var re *oauth2.RetrieveError
-		switch {
-		case errors.As(err, &re) && re.ErrorCode == "access_denied":
-			return Token{}, fmt.Errorf("sign in %s: %w on the verification page", name, ErrDenied)
-		case errors.As(err, &re) && re.ErrorCode == "expired_token", errors.Is(err, context.DeadlineExceeded):
-			return Token{}, fmt.Errorf("sign in %s: %w (code %s); run the sign-in again", name, ErrCodeExpired, da.UserCode)
-		case ctx.Err() != nil:
-			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
-		}
-		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, GrantDevice, ep.TokenURL, []string{p.ClientSecret}))
-	}
-	t, err := e.finishLogin(ctx, p, ot, "")
-	if err != nil {
-		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
-	}
-	return t, nil
-}
-
-// deviceAuth asks for a device code. Basic-auth clients need the header,
-// which x/oauth2's DeviceAuth cannot send, so it goes through a transport.
-func (e *Engine) deviceAuth(ctx context.Context, cfg *oauth2.Config, p Profile, opts []oauth2.AuthCodeOption) (*oauth2.DeviceAuthResponse, error) {
-	if p.Method() == AuthBasic {
-		base := ctx.Value(oauth2.HTTPClient).(*http.Client)
-		c := *base
-		c.Transport = basicAuth{base: base.Transport, id: p.ClientID, secret: p.ClientSecret, url: cfg.Endpoint.DeviceAuthURL}
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, &c)
-	}
-	da, err := cfg.DeviceAuth(ctx, opts...)
-	if err != nil {
-		return nil, classify(err, &peek{}, GrantDevice, cfg.Endpoint.DeviceAuthURL, []string{p.ClientSecret})
-	}
-	return da, nil
-}
-
-type basicAuth struct {
-	base       http.RoundTripper
-	id, secret string
-	url        string
-}
-
-func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.String() == b.url {
-		r = r.Clone(r.Context())
-		r.SetBasicAuth(url.QueryEscape(b.id), url.QueryEscape(b.secret))
-	}
-	return b.base.RoundTrip(r)
-}
-
 // loginSetup loads p and its endpoints.
 func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoints, error) {
 	p, err := e.store.LoadProfile(ctx, name)
@@ -369,39 +268,4 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 	}
 	e.changed(p.Name)
 	return t, nil
-}
-
-// VerifyIDToken checks an ID token's signature against the issuer's keys
-// (with the algorithms it announces), its issuer, audience (the client ID)
-// and expiry, and, when nonce is not empty, its nonce.
-func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string) error {
-	ep, err := e.Endpoints(ctx, p)
-	if err != nil {
-		return err
-	}
-	if ep.JWKSURL == "" || ep.Issuer == "" {
-		return errors.New("cannot verify the ID token: the issuer publishes no keys")
-	}
-	client, err := e.httpClient(p)
-	if err != nil {
-		return err
-	}
-	cctx := oidc.ClientContext(ctx, client)
-	e.mu.Lock()
-	keys, ok := e.keySets[ep.JWKSURL]
-	if !ok {
-		// The key set fetches lazily and caches; it lives as long as the engine.
-		keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), client), ep.JWKSURL)
-		e.keySets[ep.JWKSURL] = keys
-	}
-	e.mu.Unlock()
-	v := oidc.NewVerifier(ep.Issuer, keys, &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
-	idt, err := v.Verify(cctx, raw)
-	if err != nil {
-		return fmt.Errorf("the ID token failed verification: %w", err)
-	}
-	if nonce != "" && idt.Nonce != nonce {
-		return errors.New("the ID token failed verification: its nonce does not match this sign-in")
-	}
-	return nil
 }
