@@ -60,6 +60,8 @@ func TestDevicePollingHonoursIntervalAndSlowDown(t *testing.T) {
 	rt, _ := st.Secret("tv", auth.SecretRefreshToken)
 	require.Equal(t, "rt-from-device", rt)
 
+	mu.Lock()
+	defer mu.Unlock()
 	require.Len(t, polls, 3)
 	require.GreaterOrEqual(t, polls[0].Sub(start), 900*time.Millisecond, "the first poll waits one interval")
 	require.GreaterOrEqual(t, polls[1].Sub(polls[0]), 900*time.Millisecond)
