@@ -59,6 +59,26 @@ func (l *TestLoop) Pending() int {
 	return l.pending
 }
 
+// SettleUntil runs done functions on the calling goroutine until cond
+// holds (checked first and after each one), for actions that wait for the
+// test, such as a device sign-in waiting for approval. It fails after
+// timeout.
+func (l *TestLoop) SettleUntil(cond func() bool, timeout time.Duration) error {
+	deadline := time.After(timeout)
+	for !cond() {
+		select {
+		case f := <-l.done:
+			l.mu.Lock()
+			l.pending--
+			l.mu.Unlock()
+			f()
+		case <-deadline:
+			return fmt.Errorf("condition not met after %v (%d actions running)", timeout, l.Pending())
+		}
+	}
+	return nil
+}
+
 // Settle runs done functions on the calling goroutine until nothing is
 // pending, including work started by those done functions. It fails after
 // timeout, which means some work hung.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
@@ -38,7 +39,18 @@ func Problem(err error) string {
 		}
 		return "The issuer is rate limiting token requests: retry in a minute."
 	case errors.Is(err, auth.ErrNeedsLogin):
-		return "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one."
+		return "Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor."
+	case errors.Is(err, auth.ErrDenied):
+		return "The sign-in was denied, in the browser or on the verification page: sign in again to retry."
+	case errors.Is(err, auth.ErrCodeExpired):
+		return "The code expired before it was approved: start the sign-in again."
+	case errors.Is(err, auth.ErrNoRefreshToken):
+		return "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +
+			"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings)."
+	case errors.Is(err, auth.ErrRevocation):
+		return capitalise(revocationProblem(err))
+	case errors.Is(err, context.Canceled):
+		return "Cancelled."
 	case errors.As(err, &oauth):
 		return capitalise(oauth.Error()) + "."
 	case errors.Is(err, context.DeadlineExceeded):
@@ -47,6 +59,40 @@ func Problem(err error) string {
 		return "The issuer is unreachable or failing right now: try again later."
 	}
 	return capitalise(err.Error()) + "."
+}
+
+// revocationProblem words why the issuer did not confirm a revocation:
+// "the refresh token was not revoked: the issuer is unreachable or failing
+// right now; try again later."
+func revocationProblem(err error) string {
+	var (
+		rate  *auth.RateLimitError
+		oauth *auth.OAuthError
+	)
+	why := "see the details."
+	switch {
+	case errors.As(err, &rate):
+		why = "the issuer is rate limiting requests; retry in a minute."
+	case errors.As(err, &oauth):
+		why = "the issuer refused with " + oauth.Code
+		if oauth.Description != "" {
+			why += " (" + oauth.Description + ")"
+		}
+		why += "."
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, auth.ErrTemporary):
+		why = "the issuer is unreachable or failing right now; try again later."
+	default:
+		// The engine says why after the sentinel: "revocation failed: the
+		// issuer has no revocation endpoint; the tokens were kept".
+		msg := err.Error()
+		if i := strings.Index(msg, auth.ErrRevocation.Error()+": "); i >= 0 {
+			rest := strings.TrimSuffix(msg[i+len(auth.ErrRevocation.Error())+2:], "; the tokens were kept")
+			if rest != "" {
+				why = rest + "."
+			}
+		}
+	}
+	return "the refresh token was not revoked: " + why
 }
 
 func capitalise(s string) string {
@@ -81,7 +127,17 @@ func Brief(err error) string {
 		}
 		return "Rate limited: retry in a minute"
 	case errors.Is(err, auth.ErrNeedsLogin):
-		return "Sign in needed: paste a new refresh token"
+		return "Sign in needed: use Sign in…"
+	case errors.Is(err, auth.ErrDenied):
+		return "Sign-in denied"
+	case errors.Is(err, auth.ErrCodeExpired):
+		return "Code expired: sign in again"
+	case errors.Is(err, auth.ErrNoRefreshToken):
+		return "No refresh token: allow offline_access"
+	case errors.Is(err, auth.ErrRevocation):
+		return "Sign-out not confirmed by the issuer"
+	case errors.Is(err, context.Canceled):
+		return "Cancelled"
 	case errors.As(err, &oauth):
 		return "Refused by the issuer: " + oauth.Code
 	case errors.Is(err, context.DeadlineExceeded):

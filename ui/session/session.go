@@ -1,9 +1,10 @@
 // Package session is what the tray menu and the main window do with the
 // engine, so that both behave the same: copy a token to the clipboard (with
 // a notification, an optional auto-clear that only wipes the token tokentray
-// put there, and the last error per profile for the labels), load the
-// profiles' states, and hand keychain and network work off Fyne's UI
-// goroutine and the results back onto it. It holds no fyne.App and does not
+// put there, and the last error per profile for the labels), sign in (in the
+// browser or with a device code, cancellable) and out, load the profiles'
+// states, and hand keychain and network work off Fyne's UI goroutine and the
+// results back onto it. It holds no fyne.App and does not
 // import fyne/v2/app, so fyne/v2/test runs it headless.
 package session
 
@@ -11,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -102,6 +104,11 @@ type Session struct {
 	// Notify shows a desktop notification; nil shows none. Called on the
 	// UI goroutine.
 	Notify func(title, body string)
+	// OpenURL shows a web page in the user's browser (fyne.App.OpenURL);
+	// nil opens nothing and the user is told to open pages by hand. It may
+	// block (it waits for the opener on Windows and macOS), so it is only
+	// called off the UI goroutine.
+	OpenURL func(*url.URL) error
 	// AfterFunc is time.AfterFunc (tests replace it).
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 

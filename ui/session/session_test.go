@@ -76,7 +76,7 @@ func TestCopyFailures(t *testing.T) {
 		require.NoError(t, f.Clipboard.WriteAll("mine"))
 		res := copyNow(t, f, session.Request{Name: "dev"})
 		require.ErrorIs(t, res.Err, auth.ErrNeedsLogin)
-		require.Equal(t, "Could not copy the access token for dev. Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one.", res.Message)
+		require.Equal(t, "Could not copy the access token for dev. Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor.", res.Message)
 		require.Equal(t, "mine", f.Clipboard.Text(), "the clipboard is untouched")
 		require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
 
@@ -220,9 +220,20 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 	}{
 		{fmt.Errorf("list profiles: %w", auth.ErrKeychainLocked), "The keychain is locked: unlock your login keyring, then try again."},
 		{fmt.Errorf("refresh dev: %w", &auth.RateLimitError{Status: 429, RetryAfter: 30 * time.Second}), "The issuer is rate limiting token requests: retry in 30 s."},
-		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: the refresh token is missing, expired or revoked. Edit the profile and paste a new one."},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor."},
 		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 502, Problem: "not JSON"}), "The issuer is unreachable or failing right now: try again later."},
 		{fmt.Errorf("copy to the clipboard: %w", session.ErrNoClipboardTool), "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland."},
+		{fmt.Errorf("sign in dev: %w on the verification page", auth.ErrDenied), "The sign-in was denied, in the browser or on the verification page: sign in again to retry."},
+		{fmt.Errorf("sign in dev: %w (code ABCD-EFGH); run the sign-in again", auth.ErrCodeExpired), "The code expired before it was approved: start the sign-in again."},
+		{fmt.Errorf("sign in dev: %w: request the offline_access scope", auth.ErrNoRefreshToken), "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +
+			"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings)."},
+		{fmt.Errorf("sign out dev: %w; the tokens were kept", fmt.Errorf("%w: the issuer has no revocation endpoint", auth.ErrRevocation)),
+			"The refresh token was not revoked: the issuer has no revocation endpoint."},
+		{fmt.Errorf("sign out dev: %w", fmt.Errorf("%w: %w", auth.ErrRevocation, &auth.OAuthError{Status: 400, Code: "invalid_request", Description: "client is not authorized"})),
+			"The refresh token was not revoked: the issuer refused with invalid_request (client is not authorized)."},
+		{fmt.Errorf("sign out dev: %w", fmt.Errorf("%w: %w", auth.ErrRevocation, &auth.ResponseError{Status: 503})),
+			"The refresh token was not revoked: the issuer is unreachable or failing right now; try again later."},
+		{fmt.Errorf("sign in dev: %w", context.Canceled), "Cancelled."},
 		{errors.New("something odd"), "Something odd."},
 	} {
 		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, session.Problem(tc.err)) })
@@ -234,10 +245,14 @@ func TestBriefFitsARow(t *testing.T) {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: paste a new refresh token"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: use Sign in…"},
 		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 401, Code: "invalid_client"}), "Refused by the issuer: invalid_client"},
 		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 503, Problem: "not JSON"}), "Issuer unreachable: retry later"},
 		{fmt.Errorf("read: %w", auth.ErrKeychainLocked), "Keychain locked: unlock it and retry"},
+		{fmt.Errorf("sign in dev: %w", auth.ErrDenied), "Sign-in denied"},
+		{fmt.Errorf("sign in dev: %w", auth.ErrCodeExpired), "Code expired: sign in again"},
+		{fmt.Errorf("sign in dev: %w", auth.ErrNoRefreshToken), "No refresh token: allow offline_access"},
+		{fmt.Errorf("sign out dev: %w: timeout", auth.ErrRevocation), "Sign-out not confirmed by the issuer"},
 		{errors.New("something odd"), "Failed: select it for details"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
@@ -245,4 +260,59 @@ func TestBriefFitsARow(t *testing.T) {
 			require.LessOrEqual(t, len(session.Brief(tc.err)), 45)
 		})
 	}
+}
+
+func TestSignInAndOutThroughTheSession(t *testing.T) {
+	f := sessiontest.New(t)
+	srv := f.Serve(t, 30*time.Minute)
+	f.Session.OpenURL = f.Browser()
+	_, err := f.Engine.AddProfile(context.Background(), f.PublicProfile("dev"))
+	require.NoError(t, err)
+	require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+
+	var browser string
+	var in *session.SignInResult
+	f.Session.StartSignIn("dev", false, session.SignInEvents{
+		Browser: func(u string, err error) { require.NoError(t, err); browser = u },
+		Done:    func(r session.SignInResult) { in = &r },
+	})
+	f.Settle(t)
+	require.NotNil(t, in)
+	require.NoError(t, in.Err)
+	require.Equal(t, f.Opened(), []string{browser}, "the browser was given the authorization URL")
+	require.Equal(t, "Signed in to dev — access token valid 30 min; ID token signature verified.", in.Message)
+	require.Equal(t, in.Token.AccessToken, f.Cached(t, "dev").AccessToken)
+	require.True(t, srv.Active(t, in.Token.AccessToken))
+	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+
+	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok)
+	var out *session.SignOutResult
+	f.Session.SignOut("dev", false, func(r session.SignOutResult) { out = &r })
+	f.Settle(t)
+	require.NotNil(t, out)
+	require.NoError(t, out.Err)
+	require.False(t, srv.Active(t, rt))
+	require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+}
+
+func TestSignInWithoutABrowserKeepsWaiting(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, 30*time.Minute)
+	_, err := f.Engine.AddProfile(context.Background(), f.PublicProfile("dev"))
+	require.NoError(t, err)
+	var openErr error
+	var in *session.SignInResult
+	si := f.Session.StartSignIn("dev", false, session.SignInEvents{
+		Browser: func(_ string, err error) { openErr = err },
+		Done:    func(r session.SignInResult) { in = &r },
+	})
+	f.SettleUntil(t, func() bool { return openErr != nil })
+	require.ErrorIs(t, openErr, session.ErrNoBrowser)
+	require.Nil(t, in, "still waiting: the user can open the page by hand")
+	si.Cancel()
+	f.Settle(t)
+	require.True(t, in.Cancelled())
+	require.Equal(t, "Sign-in to dev cancelled.", in.Message)
+	require.Empty(t, f.Notes(), "a cancel is not worth a notification")
 }

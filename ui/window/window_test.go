@@ -193,7 +193,7 @@ func TestErrorStates(t *testing.T) {
 		f.Settle(t)
 		r := rowOf(t, m, "dev")
 		require.Equal(t, "sign in needed", cd(r.countdown))
-		require.Equal(t, "Sign in needed: paste a new refresh token", r.detail.Text)
+		require.Equal(t, "Sign in needed: use Sign in…", r.detail.Text)
 		require.Equal(t, widget.DangerImportance, r.detail.Importance)
 		require.Equal(t, theme.Color(theme.ColorNamePrimary), r.stripe.FillColor)
 		require.Contains(t, m.Status.Text, "Could not copy the access token for dev")

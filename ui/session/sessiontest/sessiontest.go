@@ -7,6 +7,9 @@ package sessiontest
 
 import (
 	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -73,8 +76,9 @@ type Fixture struct {
 	Session   *session.Session
 	Server    *testserver.Server // nil until Serve
 
-	mu    sync.Mutex
-	notes []string
+	mu     sync.Mutex
+	notes  []string
+	opened []string
 }
 
 // New returns a fixture whose clock stands at the current time (tokens from
@@ -104,8 +108,57 @@ func New(t testing.TB) *Fixture {
 // Serve starts the real authorization server (access tokens live ttl).
 func (f *Fixture) Serve(t testing.TB, ttl time.Duration) *testserver.Server {
 	t.Helper()
-	f.Server = testserver.Start(t, testserver.Options{AccessTTL: ttl})
+	return f.ServeWith(t, testserver.Options{AccessTTL: ttl})
+}
+
+// ServeWith starts the real authorization server with opt (device code
+// lifetime and polling interval, for instance).
+func (f *Fixture) ServeWith(t testing.TB, opt testserver.Options) *testserver.Server {
+	t.Helper()
+	f.Server = testserver.Start(t, opt)
 	return f.Server
+}
+
+// PublicProfile returns a profile for the server's public (native) client,
+// which may sign in in the browser on any loopback port, with the API
+// audience.
+func (f *Fixture) PublicProfile(name string) auth.Profile {
+	return auth.Profile{
+		Name:       name,
+		Issuer:     f.Server.Issuer,
+		ClientID:   testserver.PublicClientID,
+		AuthMethod: auth.AuthNone,
+		Audience:   testserver.APIAudience,
+		Scope:      "read:things",
+	}
+}
+
+// Browser returns a Session.OpenURL that plays the user's browser: it
+// follows the URL with its own cookie jar through the test server's
+// automatic sign-in and consent, back to the loopback callback. It counts
+// the pages it was asked to open.
+func (f *Fixture) Browser() func(*url.URL) error {
+	return func(u *url.URL) error {
+		f.mu.Lock()
+		f.opened = append(f.opened, u.String())
+		f.mu.Unlock()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+		go func() {
+			resp, err := c.Get(u.String())
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+}
+
+// Opened returns the URLs given to Browser so far.
+func (f *Fixture) Opened() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.opened...)
 }
 
 // Notes returns the notifications shown so far, as "title: body".
@@ -154,6 +207,15 @@ func (f *Fixture) Cached(t testing.TB, name string) auth.Token {
 		t.Fatalf("status of %s: %v", name, st.Err)
 	}
 	return st.Token
+}
+
+// SettleUntil runs pending UI work until cond holds (see
+// session.TestLoop.SettleUntil) and fails t if it does not within 20 s.
+func (f *Fixture) SettleUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	if err := f.Loop.SettleUntil(cond, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Settle runs pending UI work (see session.TestLoop.Settle) and fails t if
