@@ -2,6 +2,8 @@ package window
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -37,7 +39,9 @@ const (
 // Editor adds and edits profiles. Every field is checked as it is typed
 // with the same rules the engine applies (auth.Profile.Normalize), and the
 // message appears under the field. The client secret and the refresh token
-// are masked.
+// are masked. The callback port shows the exact redirect URL to register at
+// the issuer; "Save & sign in…" saves and then signs in in the browser, and a
+// refresh token obtained elsewhere can still be pasted instead.
 type Editor struct {
 	editing string                 // the profile being edited, "" when adding
 	exists  func(name string) bool // whether a profile of that name exists
@@ -51,21 +55,26 @@ type Editor struct {
 	Audience     *widget.Entry
 	Scope        *widget.Entry
 	CAFile       *widget.Entry
+	CallbackPort *widget.Entry
 	RefreshToken *widget.Entry
 
 	// Messages under the fields, empty when the field is fine.
-	NameMsg, WhereMsg, ClientIDMsg, SecretMsg, FormMsg *widget.Label
+	NameMsg, WhereMsg, ClientIDMsg, SecretMsg, CallbackMsg, FormMsg *widget.Label
 	// WhereHint shows the normalised domain or URL.
 	WhereHint *widget.Label
+	// CallbackHint shows the redirect URL to register at the issuer.
+	CallbackHint *widget.Label
 
 	title  *widget.Label
 	Save   *widget.Button
+	SignIn *widget.Button // save, then sign in in the browser
 	cancel *widget.Button
 	tried  bool // Save was pressed once: show every message
 
 	content fyne.CanvasObject
 
 	onSave   func(p auth.Profile, refreshToken string, adding bool)
+	onSignIn func(p auth.Profile, refreshToken string, adding bool)
 	onCancel func()
 }
 
@@ -90,14 +99,20 @@ func newEditor(exists func(string) bool) *Editor {
 	e.Scope.SetPlaceHolder("optional, e.g. openid offline_access read:things")
 	e.CAFile = widget.NewEntry()
 	e.CAFile.SetPlaceHolder("optional PEM file trusted in addition to the system roots")
+	e.CallbackPort = widget.NewEntry()
+	e.CallbackPort.SetPlaceHolder("empty: any free port for each sign-in")
 	e.RefreshToken = widget.NewPasswordEntry()
 
-	e.NameMsg, e.WhereMsg, e.ClientIDMsg, e.SecretMsg, e.FormMsg = msg(), msg(), msg(), msg(), msg()
+	e.NameMsg, e.WhereMsg, e.ClientIDMsg, e.SecretMsg, e.CallbackMsg, e.FormMsg = msg(), msg(), msg(), msg(), msg(), msg()
 	e.WhereHint = widget.NewLabel("")
 	e.WhereHint.SizeName = theme.SizeNameCaptionText
 	e.WhereHint.Importance = widget.LowImportance
+	e.CallbackHint = widget.NewLabel("")
+	e.CallbackHint.SizeName = theme.SizeNameCaptionText
+	e.CallbackHint.Wrapping = fyne.TextWrapWord
+	e.CallbackHint.Selectable = true
 
-	for _, en := range []*widget.Entry{e.Name, e.Where, e.ClientID, e.ClientSecret, e.Audience, e.Scope, e.CAFile, e.RefreshToken} {
+	for _, en := range []*widget.Entry{e.Name, e.Where, e.ClientID, e.ClientSecret, e.Audience, e.Scope, e.CAFile, e.CallbackPort, e.RefreshToken} {
 		en.OnChanged = func(string) { e.Validate() }
 	}
 	e.Kind.OnChanged = func(string) {
@@ -108,6 +123,7 @@ func newEditor(exists func(string) bool) *Editor {
 
 	e.Save = widget.NewButtonWithIcon(LabelSave, theme.DocumentSaveIcon(), e.save)
 	e.Save.Importance = widget.HighImportance
+	e.SignIn = widget.NewButtonWithIcon(LabelSaveSignIn, theme.LoginIcon(), e.saveAndSignIn)
 	e.cancel = widget.NewButton(LabelCancel, func() {
 		if e.onCancel != nil {
 			e.onCancel()
@@ -124,13 +140,14 @@ func newEditor(exists func(string) bool) *Editor {
 		key("Audience"), e.Audience,
 		key("Scope"), e.Scope,
 		key("CA file"), e.CAFile,
+		key("Callback port"), container.NewVBox(e.CallbackPort, e.CallbackHint, e.CallbackMsg),
 		key("Refresh token"), e.RefreshToken,
 	)
 	e.content = container.NewVScroll(container.NewVBox(
 		e.title,
 		form,
 		e.FormMsg,
-		container.NewHBox(layout.NewSpacer(), e.cancel, e.Save),
+		container.NewHBox(layout.NewSpacer(), e.cancel, e.SignIn, e.Save),
 	))
 	return e
 }
@@ -211,12 +228,12 @@ func (e *Editor) fill(p auth.Profile, editing string) {
 	e.Audience.SetText(p.Audience)
 	e.Scope.SetText(p.Scope)
 	e.CAFile.SetText(p.CAFile)
-	e.RefreshToken.SetText("")
-	if editing != "" {
-		e.RefreshToken.SetPlaceHolder("paste a new refresh token to sign in again (optional)")
-	} else {
-		e.RefreshToken.SetPlaceHolder("paste the refresh token (optional now, needed for tokens)")
+	e.CallbackPort.SetText("")
+	if p.CallbackPort != 0 {
+		e.CallbackPort.SetText(strconv.Itoa(p.CallbackPort))
 	}
+	e.RefreshToken.SetText("")
+	e.RefreshToken.SetPlaceHolder("optional: paste a refresh token instead of signing in")
 	setMsg(e.FormMsg, "")
 	e.Validate()
 }
@@ -231,6 +248,7 @@ func (e *Editor) profile() auth.Profile {
 		Scope:        e.Scope.Text,
 		CAFile:       e.CAFile.Text,
 	}
+	p.CallbackPort, _ = parsePort(e.CallbackPort.Text)
 	switch e.Kind.Selected {
 	case KindIssuer:
 		p.Issuer = e.Where.Text
@@ -324,6 +342,16 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 		setMsg(e.SecretMsg, "")
 	}
 
+	// Callback port.
+	if port, err := parsePort(e.CallbackPort.Text); err != nil {
+		fail(e.CallbackMsg, true, err)
+		e.CallbackHint.SetText("")
+	} else {
+		setMsg(e.CallbackMsg, "")
+		e.CallbackHint.SetText(callbackHint(port))
+	}
+	setEnabled(e.SignIn, e.Kind.Selected != KindTokenURL)
+
 	// Whatever else the engine would refuse.
 	np, err := p.Normalize()
 	if err != nil && ok {
@@ -335,7 +363,11 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 	return np, ok
 }
 
-func (e *Editor) save() {
+func (e *Editor) save() { e.submit(e.onSave) }
+
+func (e *Editor) saveAndSignIn() { e.submit(e.onSignIn) }
+
+func (e *Editor) submit(then func(p auth.Profile, refreshToken string, adding bool)) {
 	e.tried = true
 	p, ok := e.Validate()
 	if !ok {
@@ -343,9 +375,35 @@ func (e *Editor) save() {
 		return
 	}
 	setMsg(e.FormMsg, "")
-	if e.onSave != nil {
-		e.onSave(p, strings.TrimSpace(e.RefreshToken.Text), e.editing == "")
+	if then != nil {
+		then(p, strings.TrimSpace(e.RefreshToken.Text), e.editing == "")
 	}
+}
+
+// parsePort reads the callback port field: empty or 0 for any free port,
+// else 1024 to 65535 (below are privileged ports a desktop app cannot bind).
+func parsePort(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errors.New("callback port must be a number: 1024 to 65535, or empty for any free port")
+	}
+	if n != 0 && (n < 1024 || n > 65535) {
+		return 0, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or empty for any free port", n)
+	}
+	return n, nil
+}
+
+// callbackHint is what the editor says about the browser sign-in's
+// redirect URL: the exact one to register when the port is fixed.
+func callbackHint(port int) string {
+	if port == 0 {
+		return "A free port for each sign-in: http://127.0.0.1:<port>/callback. Fix one if the issuer matches callback URLs exactly (Auth0)."
+	}
+	return "Allowed Callback URLs: " + auth.CallbackURL(port)
 }
 
 // failed shows why saving did not work.

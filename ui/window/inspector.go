@@ -26,10 +26,20 @@ const (
 	LabelDelete = "Delete…"
 )
 
+// Titles of the ID token's claims: verified when the token came from a
+// sign-in (signature, issuer, audience, expiry and nonce checked), not after a
+// refresh.
+const (
+	IDClaimsVerified   = "ID token claims — signature verified at sign-in"
+	IDClaimsUnverified = "ID token claims — decoded, NOT verified"
+)
+
 // Inspector shows the selected profile's token as it is cached (no
 // network): scopes, audience, issuer, subject, expiry, issued-at, every
-// decoded claim of the access and ID tokens (decoded, not verified), the raw
-// token masked until Reveal, and the last error in full.
+// decoded claim of the access and ID tokens (the access token's never
+// verified, the ID token's verified when it came from a sign-in), the raw
+// token masked until Reveal, and the last error in full. Its buttons refresh
+// and copy, sign in, sign out, edit and delete.
 type Inspector struct {
 	clock widgets.Clock
 	row   session.Row
@@ -59,6 +69,8 @@ type Inspector struct {
 	idTitle  *widget.Label
 
 	refresh *widget.Button
+	signIn  *widget.Button
+	signOut *widget.Button
 	edit    *widget.Button
 	del     *widget.Button
 
@@ -68,6 +80,8 @@ type Inspector struct {
 	onCopy        func(name string, what session.What)
 	onEdit        func(name string)
 	onDelete      func(name string)
+	onSignIn      func(name string)
+	onSignOut     func(name string)
 }
 
 func newInspector(clock widgets.Clock) *Inspector {
@@ -102,7 +116,7 @@ func newInspector(clock widgets.Clock) *Inspector {
 
 	i.claims = container.New(layout.NewFormLayout())
 	i.idClaims = container.New(layout.NewFormLayout())
-	i.idTitle = heading("ID token claims — decoded, NOT verified")
+	i.idTitle = heading(IDClaimsUnverified)
 
 	i.refresh = widget.NewButtonWithIcon(LabelRefreshCopy, theme.ViewRefreshIcon(), func() {
 		if i.onRefreshCopy != nil {
@@ -110,6 +124,16 @@ func newInspector(clock widgets.Clock) *Inspector {
 		}
 	})
 	i.refresh.Importance = widget.HighImportance
+	i.signIn = widget.NewButtonWithIcon(LabelSignIn, theme.LoginIcon(), func() {
+		if i.onSignIn != nil {
+			i.onSignIn(i.row.Name())
+		}
+	})
+	i.signOut = widget.NewButtonWithIcon(LabelSignOut, theme.LogoutIcon(), func() {
+		if i.onSignOut != nil {
+			i.onSignOut(i.row.Name())
+		}
+	})
 	i.edit = widget.NewButtonWithIcon(LabelEdit, theme.DocumentCreateIcon(), func() {
 		if i.onEdit != nil {
 			i.onEdit(i.row.Name())
@@ -134,7 +158,7 @@ func newInspector(clock widgets.Clock) *Inspector {
 	head := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewPadded(i.countdown)), container.NewVBox(i.title, i.where))
 	i.content = container.NewVScroll(container.NewVBox(
 		head,
-		container.NewHBox(i.refresh, i.edit, i.del),
+		container.NewHBox(i.refresh, i.signIn, i.signOut, layout.NewSpacer(), i.edit, i.del),
 		i.errBox,
 		widget.NewSeparator(),
 		summary,
@@ -220,6 +244,11 @@ func (i *Inspector) Show(r session.Row) {
 		i.idClaims.Hide()
 	} else {
 		fillClaims(i.idClaims, id)
+		if t.IDTokenVerified {
+			i.idTitle.SetText(IDClaimsVerified)
+		} else {
+			i.idTitle.SetText(IDClaimsUnverified)
+		}
 		i.idTitle.Show()
 		i.idClaims.Show()
 	}
@@ -227,6 +256,19 @@ func (i *Inspector) Show(r session.Row) {
 	has := t.AccessToken != ""
 	setEnabled(i.reveal, has)
 	setEnabled(i.copyBtn, has)
+
+	// The way forward is highlighted: signing in when that is what is
+	// needed, otherwise Refresh & copy.
+	signedIn := r.Status.HasRefreshToken
+	setEnabled(i.signIn, canSignIn(p))
+	setEnabled(i.signOut, signedIn)
+	if r.Subject.State(now) == widgets.StateSignIn && canSignIn(p) {
+		i.signIn.Importance, i.refresh.Importance = widget.HighImportance, widget.MediumImportance
+	} else {
+		i.signIn.Importance, i.refresh.Importance = widget.MediumImportance, widget.HighImportance
+	}
+	i.signIn.Refresh()
+	i.refresh.Refresh()
 }
 
 // Tick updates what depends on the time: the countdown and the relative

@@ -16,8 +16,12 @@ import (
 // LabelRefreshCopy is the row button's text.
 const LabelRefreshCopy = "Refresh & copy"
 
-// NoRefreshToken is what a row says when there is nothing to refresh with.
-const NoRefreshToken = "No refresh token: Edit… and paste one"
+// What a row says when there is nothing to refresh with: sign in, or, for
+// a profile with only a token URL (no sign-in endpoints), paste one.
+const (
+	NoRefreshToken      = "No refresh token: Sign in…"
+	NoRefreshTokenPaste = "No refresh token: Edit… and paste one"
+)
 
 // List is the virtualised list of profiles: one row per profile with its
 // name, where it gets tokens, a live countdown, the state colour and a
@@ -151,7 +155,11 @@ func (r *rowView) set(row session.Row, busy bool) {
 		r.detail.SetText(session.Brief(err))
 	case st == widgets.StateSignIn:
 		r.detail.Importance = widget.DangerImportance
-		r.detail.SetText(NoRefreshToken)
+		if canSignIn(row.Status.Profile) {
+			r.detail.SetText(NoRefreshToken)
+		} else {
+			r.detail.SetText(NoRefreshTokenPaste)
+		}
 	default:
 		r.detail.Importance = widget.MediumImportance
 		r.detail.SetText(row.Status.Profile.Where())

@@ -1,6 +1,6 @@
 // Package window is tokentray's main window: the profile list with live
 // countdowns, the inspector of the selected profile's token, the profile
-// editor and the settings. Each screen is a struct of its widgets, its
+// editor, the sign-in and sign-out dialogs and the settings. Each screen is a struct of its widgets, its
 // dependencies and its on-handlers; keychain and network work goes through
 // session.Session, off the UI goroutine. The package does not import
 // fyne/v2/app, so fyne/v2/test drives it headless.
@@ -44,6 +44,8 @@ type Main struct {
 	Status  *widget.Label
 	content fyne.CanvasObject
 
+	signIn *SignInDialog // the last sign-in dialog, nil before the first
+
 	rows     []session.Row
 	listErr  error
 	selected string
@@ -66,9 +68,12 @@ func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
 	m.Inspector.onCopy = m.copy
 	m.Inspector.onEdit = m.edit
 	m.Inspector.onDelete = m.confirmDelete
+	m.Inspector.onSignIn = func(name string) { m.SignIn(name, false) }
+	m.Inspector.onSignOut = m.SignOut
 
 	m.Editor = newEditor(m.exists)
-	m.Editor.onSave = m.save
+	m.Editor.onSave = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, false) }
+	m.Editor.onSignIn = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, true) }
 	m.Editor.onCancel = func() { m.showInspector(m.selected) }
 
 	m.empty = widget.NewLabel("Select a profile to inspect its token, or add one.")
@@ -158,6 +163,9 @@ func (m *Main) Tick() {
 	m.List.list.Refresh()
 	if m.Inspector.content.Visible() {
 		m.Inspector.Tick()
+	}
+	if m.signIn != nil {
+		m.signIn.Tick()
 	}
 }
 
@@ -256,7 +264,9 @@ func (m *Main) edit(name string) {
 	})
 }
 
-func (m *Main) save(p auth.Profile, refreshToken string, adding bool) {
+// save stores the editor's profile (and a pasted refresh token) and, with
+// signIn, then signs in to it in the browser.
+func (m *Main) save(p auth.Profile, refreshToken string, adding, signIn bool) {
 	m.Editor.Save.Disable()
 	var err error
 	m.session.Loop.Go(func() {
@@ -283,6 +293,9 @@ func (m *Main) save(p auth.Profile, refreshToken string, adding bool) {
 		m.selected = p.Name
 		m.show(m.Inspector.content)
 		m.Reload()
+		if signIn {
+			m.SignIn(p.Name, false)
+		}
 	})
 }
 

@@ -1,0 +1,307 @@
+package window
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/widgets"
+)
+
+// Sign-in and sign-out labels.
+const (
+	LabelSignIn       = "Sign in…"
+	LabelSignInDevice = "Sign in with a code (device)"
+	LabelSaveSignIn   = "Save & sign in…"
+	LabelSignOut      = "Sign out…"
+	LabelCopyCode     = "Copy code"
+	LabelOpenPage     = "Open"
+	LabelOpenAgain    = "Open again"
+	LabelCopyLink     = "Copy link"
+	LabelUseCode      = "Sign in with a code instead"
+	LabelClose        = "Close"
+	LabelTryAgain     = "Try again"
+	LabelRemoveLocal  = "Remove locally anyway"
+	LabelKeepTokens   = "Keep the tokens"
+)
+
+// SignInTitle is the sign-in dialog's title for a profile.
+func SignInTitle(name string) string { return "Sign in to " + name }
+
+// SignInDialog shows one running sign-in. For the browser: where to finish
+// it, the page to open again or copy, the callback URL tokentray listens on,
+// and a switch to the device sign-in. For the device: the user code in large
+// type, the verification URI, Copy and Open. Both have a live status line
+// (with the code's time left, ticking) and Cancel; once the sign-in ended,
+// Close and, after a failure, Try again.
+type SignInDialog struct {
+	session *session.Session
+	clock   widgets.Clock
+	name    string
+	device  bool
+
+	signIn  *session.SignIn
+	authURL string
+	code    auth.DeviceCode
+	ended   bool
+
+	Intro    *widget.Label // what to do
+	Code     *widget.Label // the user code, large (device)
+	Page     *widget.Label // the verification URI (device) or the callback URL (browser)
+	Status   *widget.Label
+	CopyBtn  *widget.Button // the code, or the sign-in link
+	OpenBtn  *widget.Button // the verification page, or the sign-in page again
+	Switch   *widget.Button // browser only: use the device sign-in instead
+	Cancel   *widget.Button // Cancel, then Close
+	TryAgain *widget.Button
+
+	actions *fyne.Container // Copy and Open
+	dlg     *dialog.CustomDialog
+
+	onDone    func(session.SignInResult)
+	onRestart func(device bool) // Try again, or the switch to the device
+}
+
+func newSignInDialog(s *session.Session, clock widgets.Clock, name string, device bool, win fyne.Window) *SignInDialog {
+	d := &SignInDialog{session: s, clock: clock, name: name, device: device}
+	d.Intro = wrapped("")
+	d.Code = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.Code.SizeName = theme.SizeNameHeadingText
+	d.Code.Selectable = true
+	d.Page = wrapped("")
+	d.Page.Selectable = true
+	d.Status = wrapped("")
+	d.CopyBtn = widget.NewButtonWithIcon(LabelCopyLink, theme.ContentCopyIcon(), d.copy)
+	d.OpenBtn = widget.NewButtonWithIcon(LabelOpenAgain, theme.ComputerIcon(), d.open)
+	d.Switch = widget.NewButton(LabelUseCode, func() {
+		d.close()
+		if d.onRestart != nil {
+			d.onRestart(true)
+		}
+	})
+	d.Cancel = widget.NewButton(LabelCancel, d.close)
+	d.TryAgain = widget.NewButtonWithIcon(LabelTryAgain, theme.ViewRefreshIcon(), func() {
+		d.close()
+		if d.onRestart != nil {
+			d.onRestart(d.device)
+		}
+	})
+	d.TryAgain.Importance = widget.HighImportance
+	d.TryAgain.Hide()
+
+	if device {
+		d.CopyBtn.SetText(LabelCopyCode)
+		d.OpenBtn.SetText(LabelOpenPage)
+		d.Switch.Hide()
+		d.Intro.SetText("Asking the issuer for a code…")
+	} else {
+		d.Code.Hide()
+		d.Intro.SetText("Opening the issuer's sign-in page in your browser…")
+	}
+	d.Page.Hide()
+	d.CopyBtn.Disable()
+	d.OpenBtn.Disable()
+	d.Status.SetText("Starting…")
+
+	d.actions = container.NewHBox(layout.NewSpacer(), d.CopyBtn, d.OpenBtn, layout.NewSpacer())
+	content := container.NewVBox(
+		d.Intro,
+		d.Page,
+		d.Code,
+		d.actions,
+		widget.NewSeparator(),
+		d.Status,
+	)
+	d.dlg = dialog.NewCustomWithoutButtons(SignInTitle(name), content, win)
+	d.dlg.SetButtons([]fyne.CanvasObject{d.Switch, d.Cancel, d.TryAgain})
+	d.dlg.Resize(fyne.NewSize(520, 0))
+	return d
+}
+
+// start shows the dialog and starts the sign-in.
+func (d *SignInDialog) start() {
+	d.dlg.Show()
+	d.signIn = d.session.StartSignIn(d.name, d.device, session.SignInEvents{
+		Browser: d.browser,
+		Code:    d.showCode,
+		Done:    d.done,
+	})
+}
+
+func (d *SignInDialog) browser(authURL string, openErr error) {
+	if d.ended {
+		return
+	}
+	d.authURL = authURL
+	d.CopyBtn.Enable()
+	d.OpenBtn.Enable()
+	if openErr != nil {
+		d.Intro.SetText("No browser could be opened (" + openErr.Error() + "): copy the link to the sign-in page into your browser.")
+	} else {
+		d.Intro.SetText("Finish signing in to " + d.name + " in your browser. If no page opened, open it again or copy the link.")
+	}
+	if u, err := url.Parse(authURL); err == nil {
+		if cb := u.Query().Get("redirect_uri"); cb != "" {
+			d.Page.SetText("The issuer sends you back to " + cb + ".")
+			d.Page.Show()
+		}
+	}
+	d.Status.SetText("Waiting for the browser…")
+	d.relayout()
+}
+
+func (d *SignInDialog) showCode(c auth.DeviceCode) {
+	if d.ended {
+		return
+	}
+	d.code = c
+	d.Intro.SetText("On any device, open this page and enter the code:")
+	d.Code.SetText(c.UserCode)
+	d.Page.Alignment = fyne.TextAlignCenter
+	d.Page.SetText(c.VerificationURI)
+	d.Page.Show()
+	d.CopyBtn.Enable()
+	d.OpenBtn.Enable()
+	d.Tick()
+	d.relayout()
+}
+
+// Tick updates the time left of a device code.
+func (d *SignInDialog) Tick() {
+	if d.ended || d.code.UserCode == "" {
+		return
+	}
+	left := d.code.ExpiresAt.Sub(d.clock()).Round(time.Second)
+	if left < 0 {
+		left = 0
+	}
+	d.Status.SetText(fmt.Sprintf("Waiting for approval… %d:%02d left", int(left.Minutes()), int(left.Seconds())%60))
+}
+
+func (d *SignInDialog) done(res session.SignInResult) {
+	if res.Cancelled() && d.ended {
+		// Closed by the user: the dialog is gone already.
+		if d.onDone != nil {
+			d.onDone(res)
+		}
+		return
+	}
+	d.ended = true
+	d.Status.SetText(res.Message)
+	if res.Err == nil {
+		d.Status.Importance = widget.SuccessImportance
+	} else {
+		d.Status.Importance = widget.DangerImportance
+		d.TryAgain.Show()
+	}
+	d.Status.Refresh()
+	d.Switch.Hide()
+	d.actions.Hide()
+	d.Cancel.SetText(LabelClose)
+	d.relayout()
+	if d.onDone != nil {
+		d.onDone(res)
+	}
+}
+
+// relayout fits the dialog to its content after texts changed or parts
+// appeared: a pop-up does not follow its content's size by itself.
+func (d *SignInDialog) relayout() { d.dlg.Refresh() }
+
+// close cancels a running sign-in and hides the dialog.
+func (d *SignInDialog) close() {
+	if !d.ended {
+		d.ended = true
+		if d.signIn != nil {
+			d.signIn.Cancel()
+		}
+	}
+	d.dlg.Hide()
+}
+
+// target is what Copy and Open act on.
+func (d *SignInDialog) target() (copyText, page string) {
+	if d.device {
+		page = d.code.VerificationURIComplete
+		if page == "" {
+			page = d.code.VerificationURI
+		}
+		return d.code.UserCode, page
+	}
+	return d.authURL, d.authURL
+}
+
+func (d *SignInDialog) copyWhat() string {
+	if d.device {
+		return "code"
+	}
+	return "link"
+}
+
+func (d *SignInDialog) copy() {
+	text, _ := d.target()
+	what := d.copyWhat()
+	d.session.CopyText(text, func(err error) {
+		if d.ended {
+			return
+		}
+		if err != nil {
+			d.Status.SetText("Could not copy the " + what + ". " + session.Problem(err))
+			return
+		}
+		if d.device {
+			d.Status.SetText("Code copied.")
+		} else {
+			d.Status.SetText("Link copied: paste it into your browser. Waiting for the browser…")
+		}
+	})
+}
+
+func (d *SignInDialog) open() {
+	_, page := d.target()
+	d.session.Open(page, func(err error) {
+		switch {
+		case err == nil || d.ended:
+		case d.device:
+			d.Status.SetText("Could not open a browser (" + err.Error() + "): open the address above by hand.")
+		default:
+			d.Status.SetText("Could not open a browser (" + err.Error() + "): copy the link into your browser instead.")
+		}
+	})
+}
+
+// canSignIn reports whether the profile can sign in here: a bare token
+// URL gives no authorization or device endpoint.
+func canSignIn(p auth.Profile) bool { return p.TokenURL == "" }
+
+// SignIn selects the named profile and signs in to its issuer, in the
+// browser or, with device, with a code, in a dialog. A sign-in still
+// running is cancelled first.
+func (m *Main) SignIn(name string, device bool) {
+	if m.exists(name) {
+		m.Inspect(name)
+	}
+	if m.signIn != nil {
+		m.signIn.close()
+	}
+	d := newSignInDialog(m.session, m.clock, name, device, m.win)
+	d.onDone = func(res session.SignInResult) {
+		// A sign-in replaced by a newer one (the switch to a device code)
+		// must not overwrite the newer one's status.
+		if m.signIn == d {
+			m.SetStatus(res.Message)
+		}
+	}
+	d.onRestart = func(device bool) { m.SignIn(name, device) }
+	m.signIn = d
+	m.SetStatus("")
+	d.start()
+}
