@@ -1,8 +1,9 @@
 // Package tray is tokentray's system tray menu: a pure builder that turns
 // the profiles' states into a *fyne.Menu, and the Tray that reloads those
 // states off the UI goroutine and installs the menu. Clicking a profile
-// copies a valid access token; its submenu has the other copy actions and
-// Inspect…. Fyne appends Quit itself.
+// copies a valid access token; its submenu has the other copy actions,
+// Sign in… (browser or device code), Sign out… and Inspect…. Fyne appends
+// Quit itself.
 package tray
 
 import (
@@ -21,6 +22,9 @@ const (
 	LabelIDToken = "Copy ID token"
 	LabelHeader  = "Copy as Authorization header"
 	LabelInspect = "Inspect…"
+	LabelSignIn  = "Sign in…"
+	LabelDevice  = "Sign in with a code…"
+	LabelSignOut = "Sign out…"
 	LabelOpen    = "Open tokentray"
 	LabelAdd     = "Add profile…"
 )
@@ -30,6 +34,8 @@ const (
 type Handlers struct {
 	Copy       func(session.Request) // profile entries and their copy items
 	Inspect    func(name string)
+	SignIn     func(name string, device bool) // in the browser, or with a device code
+	SignOut    func(name string)
 	Open       func()
 	AddProfile func()
 }
@@ -71,19 +77,38 @@ func profileItem(r session.Row, now time.Time, h Handlers) *fyne.MenuItem {
 			}
 		}
 	}
+	signIn := func(device bool) func() {
+		return func() {
+			if h.SignIn != nil {
+				h.SignIn(name, device)
+			}
+		}
+	}
 	it := fyne.NewMenuItem(widgets.Label(name, r.Subject, now), copyAction(session.AccessToken, false))
-	it.ChildMenu = fyne.NewMenu(name,
+	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(LabelCopy, copyAction(session.AccessToken, false)),
 		fyne.NewMenuItem(LabelRefresh, copyAction(session.AccessToken, true)),
 		fyne.NewMenuItem(LabelIDToken, copyAction(session.IDToken, false)),
 		fyne.NewMenuItem(LabelHeader, copyAction(session.Header, false)),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(LabelInspect, func() {
-			if h.Inspect != nil {
-				h.Inspect(name)
+	}
+	// A bare token URL has no endpoints to sign in with.
+	if r.Status.Err == nil && r.Status.Profile.TokenURL == "" {
+		items = append(items, fyne.NewMenuItem(LabelSignIn, signIn(false)), fyne.NewMenuItem(LabelDevice, signIn(true)))
+	}
+	if r.Status.HasRefreshToken {
+		items = append(items, fyne.NewMenuItem(LabelSignOut, func() {
+			if h.SignOut != nil {
+				h.SignOut(name)
 			}
-		}),
-	)
+		}))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(LabelInspect, func() {
+		if h.Inspect != nil {
+			h.Inspect(name)
+		}
+	}))
+	it.ChildMenu = fyne.NewMenu(name, items...)
 	return it
 }
 
@@ -158,11 +183,18 @@ func (t *Tray) Tick() {
 	}
 	t.menu.Items = built.Items
 	// Installing rebuilds the whole exported menu (and its D-Bus layout):
-	// skip it when no label changed.
+	// skip it when no label changed, submenus included (Sign out… comes and
+	// goes with the refresh token).
 	var sig strings.Builder
 	for _, it := range built.Items {
 		sig.WriteString(it.Label)
 		sig.WriteByte(0)
+		if it.ChildMenu != nil {
+			for _, c := range it.ChildMenu.Items {
+				sig.WriteString(c.Label)
+				sig.WriteByte(1)
+			}
+		}
 	}
 	if t.Install != nil && sig.String() != t.installed {
 		t.installed = sig.String()

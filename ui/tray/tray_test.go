@@ -6,12 +6,15 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
 	"github.com/tokentray/tokentray/ui/tray"
 	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/window"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -67,8 +70,21 @@ func TestBuildLabels(t *testing.T) {
 		tray.LabelOpen,
 		tray.LabelAdd,
 	}, labels(m))
-	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---", tray.LabelInspect},
+	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---",
+		tray.LabelSignIn, tray.LabelDevice, tray.LabelSignOut, "---", tray.LabelInspect},
 		labels(item(t, m, "dev · 42 min left").ChildMenu))
+	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---",
+		tray.LabelSignIn, tray.LabelDevice, "---", tray.LabelInspect},
+		labels(item(t, m, "gone · sign in needed").ChildMenu), "nothing to sign out of")
+	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---", "---", tray.LabelInspect},
+		labels(item(t, m, "locked · error").ChildMenu), "an unreadable profile cannot sign in")
+
+	t.Run("a bare token URL cannot sign in", func(t *testing.T) {
+		r := row("legacy", auth.Status{Profile: auth.Profile{TokenURL: "https://issuer.example.com/oauth/token"}, HasRefreshToken: true}, nil)
+		m := tray.Build([]session.Row{r}, nil, t0, tray.Handlers{})
+		require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelIDToken, tray.LabelHeader, "---", tray.LabelSignOut, "---", tray.LabelInspect},
+			labels(m.Items[0].ChildMenu))
+	})
 
 	t.Run("a minute later", func(t *testing.T) {
 		m := tray.Build(rows[:1], nil, t0.Add(time.Minute), tray.Handlers{})
@@ -92,7 +108,11 @@ func TestBuildWiresHandlers(t *testing.T) {
 		Copy: func(r session.Request) {
 			got = append(got, r.Name+" "+r.What.String()+map[bool]string{true: " force", false: ""}[r.Force])
 		},
-		Inspect:    func(name string) { got = append(got, "inspect "+name) },
+		Inspect: func(name string) { got = append(got, "inspect "+name) },
+		SignIn: func(name string, device bool) {
+			got = append(got, "sign in "+name+map[bool]string{true: " device", false: ""}[device])
+		},
+		SignOut:    func(name string) { got = append(got, "sign out "+name) },
 		Open:       func() { got = append(got, "open") },
 		AddProfile: func() { got = append(got, "add") },
 	}
@@ -108,7 +128,8 @@ func TestBuildWiresHandlers(t *testing.T) {
 	item(t, m, tray.LabelAdd).Action()
 	require.Equal(t, []string{
 		"dev Access token",
-		"dev Access token", "dev Access token force", "dev ID token", "dev Authorization header", "inspect dev",
+		"dev Access token", "dev Access token force", "dev ID token", "dev Authorization header",
+		"sign in dev", "sign in dev device", "sign out dev", "inspect dev",
 		"open", "add",
 	}, got)
 }
@@ -215,4 +236,49 @@ func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
 	tr.Tick()
 	require.Equal(t, []string{"dev 4 min"}, warnings, "once per token")
 	require.Equal(t, []string{"Reading the keychain…", "dev · 10 min left", "dev · 4 min left", "dev · 3 min left"}, installs)
+}
+
+// TestTraySignInAndOut wires the tray to the window as the app does and
+// signs in and out from the profile's submenu, against the real server.
+func TestTraySignInAndOut(t *testing.T) {
+	f := sessiontest.New(t)
+	srv := f.Serve(t, 30*time.Minute)
+	f.Session.OpenURL = f.Browser()
+	_, err := f.Engine.AddProfile(context.Background(), f.PublicProfile("dev"))
+	require.NoError(t, err)
+
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(1100, 700))
+	m := window.New(f.Session, f.Clock.Now, w)
+	w.SetContent(m.Content())
+	m.Start()
+	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now, Handlers: tray.Handlers{SignIn: m.SignIn, SignOut: m.SignOut}}
+	tr.Start()
+	f.Settle(t)
+
+	sub(t, tr.Menu(), "dev · sign in needed", tray.LabelSignIn).Action()
+	f.Settle(t)
+	tok := f.Cached(t, "dev")
+	require.True(t, tok.IDTokenVerified)
+	require.True(t, srv.Active(t, tok.AccessToken))
+	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label, "the label follows the sign-in")
+	require.Len(t, f.Opened(), 1)
+	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok)
+
+	sub(t, tr.Menu(), "dev · 30 min left", tray.LabelSignOut).Action()
+	var confirm *widget.Button
+	for _, o := range test.LaidOutObjects(w.Canvas().Overlays().Top()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Sign out" {
+			confirm = b
+		}
+	}
+	require.NotNil(t, confirm, "sign-out asks first")
+	test.Tap(confirm)
+	f.Settle(t)
+	require.False(t, srv.Active(t, rt), "the refresh token was revoked at the server")
+	require.Equal(t, "dev · sign in needed", tr.Menu().Items[0].Label)
+	require.NotContains(t, labels(tr.Menu().Items[0].ChildMenu), tray.LabelSignOut)
 }
