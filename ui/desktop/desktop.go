@@ -97,6 +97,7 @@ func Run(o Options) int {
 		Engine:    o.Engine,
 		Clipboard: clip,
 		Loop:      session.FyneLoop{},
+		OpenURL:   a.OpenURL,
 		Notify: func(title, body string) {
 			if notify {
 				a.SendNotification(fyne.NewNotification(title, body))
@@ -158,6 +159,8 @@ func Run(o Options) int {
 				Open:       show,
 				AddProfile: func() { show(); m.AddProfile() },
 				Inspect:    func(name string) { show(); m.Inspect(name) },
+				SignIn:     func(name string, device bool) { show(); m.SignIn(name, device) },
+				SignOut:    func(name string) { show(); m.SignOut(name) },
 			},
 			OnExpiring: func(name string, left time.Duration) {
 				if notifyExpiring {
