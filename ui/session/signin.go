@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
@@ -27,7 +28,7 @@ type SignIn struct {
 func (si *SignIn) Cancel() { si.cancel() }
 
 // SignInEvents are what a running sign-in reports. Each is called on the UI
-// goroutine; nil ones are skipped.
+// goroutine, Done after all others; nil ones are skipped.
 type SignInEvents struct {
 	// Browser: the authorization URL, once the browser was asked to open it,
 	// with the reason it could not be (nil: it was). The sign-in keeps
@@ -62,11 +63,22 @@ func (s *Session) StartSignIn(name string, device bool, ev SignInEvents) *SignIn
 	ctx, cancel := context.WithCancel(context.Background())
 	si := &SignIn{Name: name, Device: device, cancel: cancel}
 	res := SignInResult{Name: name, Device: device}
+	// Events hop onto the UI goroutine on their own; Done waits until they
+	// have been handled there, so it always comes last.
+	var events sync.WaitGroup
+	emit := func(f func()) {
+		events.Add(1)
+		s.Loop.Go(func() {}, func() {
+			defer events.Done()
+			f()
+		})
+	}
 	s.Loop.Go(func() {
 		defer cancel()
+		defer events.Wait()
 		if device {
 			res.Token, res.Err = s.Engine.LoginDevice(ctx, name, func(d auth.DeviceCode) {
-				s.onUI(func() {
+				emit(func() {
 					if ev.Code != nil {
 						ev.Code(d)
 					}
@@ -78,7 +90,7 @@ func (s *Session) StartSignIn(name string, device bool, ev SignInEvents) *SignIn
 			// A browser that does not start must not end the sign-in: the
 			// user can still open the URL by hand.
 			err := s.open(authURL)
-			s.onUI(func() {
+			emit(func() {
 				if ev.Browser != nil {
 					ev.Browser(authURL, err)
 				}
@@ -119,9 +131,6 @@ func SignedInMessage(name string, t auth.Token, now time.Time) string {
 	}
 	return msg + "."
 }
-
-// onUI runs f on the UI goroutine.
-func (s *Session) onUI(f func()) { s.Loop.Go(func() {}, f) }
 
 func (s *Session) open(raw string) error {
 	if s.OpenURL == nil {
