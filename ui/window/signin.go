@@ -18,19 +18,18 @@ import (
 
 // Sign-in and sign-out labels.
 const (
-	LabelSignIn       = "Sign in…"
-	LabelSignInDevice = "Sign in with a code (device)"
-	LabelSaveSignIn   = "Save & sign in…"
-	LabelSignOut      = "Sign out…"
-	LabelCopyCode     = "Copy code"
-	LabelOpenPage     = "Open"
-	LabelOpenAgain    = "Open again"
-	LabelCopyLink     = "Copy link"
-	LabelUseCode      = "Sign in with a code instead"
-	LabelClose        = "Close"
-	LabelTryAgain     = "Try again"
-	LabelRemoveLocal  = "Remove locally anyway"
-	LabelKeepTokens   = "Keep the tokens"
+	LabelSignIn      = "Sign in…"
+	LabelSaveSignIn  = "Save & sign in…"
+	LabelSignOut     = "Sign out…"
+	LabelCopyCode    = "Copy code"
+	LabelOpenPage    = "Open"
+	LabelOpenAgain   = "Open again"
+	LabelCopyLink    = "Copy link"
+	LabelUseCode     = "Sign in with a code instead"
+	LabelClose       = "Close"
+	LabelTryAgain    = "Try again"
+	LabelRemoveLocal = "Remove locally anyway"
+	LabelKeepTokens  = "Keep the tokens"
 )
 
 // SignInTitle is the sign-in dialog's title for a profile.
@@ -64,6 +63,7 @@ type SignInDialog struct {
 	TryAgain *widget.Button
 
 	actions *fyne.Container // Copy and Open
+	sep     *widget.Separator
 	dlg     *dialog.CustomDialog
 
 	onDone    func(session.SignInResult)
@@ -112,12 +112,13 @@ func newSignInDialog(s *session.Session, clock widgets.Clock, name string, devic
 	d.Status.SetText("Starting…")
 
 	d.actions = container.NewHBox(layout.NewSpacer(), d.CopyBtn, d.OpenBtn, layout.NewSpacer())
+	d.sep = widget.NewSeparator()
 	content := container.NewVBox(
 		d.Intro,
 		d.Page,
 		d.Code,
 		d.actions,
-		widget.NewSeparator(),
+		d.sep,
 		d.Status,
 	)
 	d.dlg = dialog.NewCustomWithoutButtons(SignInTitle(name), content, win)
@@ -203,8 +204,10 @@ func (d *SignInDialog) done(res session.SignInResult) {
 		d.TryAgain.Show()
 	}
 	d.Status.Refresh()
-	d.Switch.Hide()
-	d.actions.Hide()
+	// What to do no longer applies: only the outcome stays.
+	for _, o := range []fyne.CanvasObject{d.Intro, d.Page, d.Code, d.actions, d.sep, d.Switch} {
+		o.Hide()
+	}
 	d.Cancel.SetText(LabelClose)
 	d.relayout()
 	if d.onDone != nil {
