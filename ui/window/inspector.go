@@ -260,7 +260,7 @@ func (i *Inspector) Show(r session.Row) {
 	// The way forward is highlighted: signing in when that is what is
 	// needed, otherwise Refresh & copy.
 	signedIn := r.Status.HasRefreshToken
-	setEnabled(i.signIn, canSignIn(p))
+	setEnabled(i.signIn, r.Status.Err == nil && canSignIn(p))
 	setEnabled(i.signOut, signedIn)
 	if r.Subject.State(now) == widgets.StateSignIn && canSignIn(p) {
 		i.signIn.Importance, i.refresh.Importance = widget.HighImportance, widget.MediumImportance

@@ -1,8 +1,11 @@
 package window
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -279,6 +282,32 @@ func (d *SignInDialog) open() {
 			d.Status.SetText("Could not open a browser (" + err.Error() + "): copy the link into your browser instead.")
 		}
 	})
+}
+
+// parsePort reads the callback port field: empty or 0 for any free port,
+// else 1024 to 65535 (below are privileged ports a desktop app cannot bind).
+func parsePort(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errors.New("callback port must be a number: 1024 to 65535, or empty for any free port")
+	}
+	if n != 0 && (n < 1024 || n > 65535) {
+		return 0, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or empty for any free port", n)
+	}
+	return n, nil
+}
+
+// callbackHint is what the editor says about the browser sign-in's
+// redirect URL: the exact one to register when the port is fixed.
+func callbackHint(port int) string {
+	if port == 0 {
+		return "A free port for each sign-in: http://127.0.0.1:<port>/callback. Fix one if the issuer matches callback URLs exactly (Auth0)."
+	}
+	return "Allowed Callback URLs: " + auth.CallbackURL(port)
 }
 
 // canSignIn reports whether the profile can sign in here: a bare token
