@@ -38,7 +38,7 @@ type discovery struct {
 type errNoDiscovery struct{ status int }
 
 func (e errNoDiscovery) Error() string {
-	return fmt.Sprintf("no OpenID configuration at /.well-known/openid-configuration (HTTP %d): check the issuer URL, or give the token endpoint with --token-url", e.status)
+	return fmt.Sprintf("no OpenID configuration at /.well-known/openid-configuration (HTTP %d): check the issuer URL, or give the profile the token endpoint's URL instead", e.status)
 }
 
 // Endpoints returns where p's issuer has its endpoints, from OpenID

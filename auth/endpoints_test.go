@@ -96,7 +96,7 @@ func TestIssuerWithoutDiscovery(t *testing.T) {
 	defer srv.Close()
 	e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{})
 	_, err := e.Endpoints(context.Background(), auth.Profile{Name: "x", Issuer: srv.URL, ClientID: "c"})
-	require.ErrorContains(t, err, "--token-url")
+	require.ErrorContains(t, err, "token endpoint")
 	require.Less(t, len(err.Error()), 400, "no page dump in the error")
 
 	// An Auth0 domain without discovery falls back to Auth0's fixed paths.

@@ -32,6 +32,10 @@ var (
 	ErrDenied = errors.New("the sign-in was denied")
 	// ErrCodeExpired: a device code expired before it was approved.
 	ErrCodeExpired = errors.New("the code expired before it was approved")
+	// ErrCallbackPortInUse: the profile's fixed callback port is taken.
+	ErrCallbackPortInUse = errors.New("the callback port is in use by another program")
+	// ErrLoginTimeout: the browser sign-in brought no valid answer in time.
+	ErrLoginTimeout = errors.New("no answer from the browser in time")
 )
 
 // LoginScope is the scope a sign-in asks for: the default plus p.Scope.
@@ -85,12 +89,12 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 		return Token{}, err
 	}
 	if ep.AuthURL == "" {
-		return Token{}, fmt.Errorf("sign in %s: the issuer has no authorization endpoint; give the profile a --domain or --issuer", name)
+		return Token{}, fmt.Errorf("sign in %s: the issuer has no authorization endpoint: give the profile a domain or issuer instead of a token URL", name)
 	}
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p.CallbackPort))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return Token{}, fmt.Errorf("sign in %s: callback port %d is in use by another program: close it or change the profile's callback port", name, p.CallbackPort)
+			return Token{}, fmt.Errorf("sign in %s: %w (port %d): close that program or change the profile's callback port", name, ErrCallbackPortInUse, p.CallbackPort)
 		}
 		return Token{}, fmt.Errorf("sign in %s: listen for the callback: %w", name, err)
 	}
@@ -179,9 +183,9 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 			return Token{}, fmt.Errorf("sign in %s: %w", name, ctx.Err())
 		}
 		if forged.get() {
-			return Token{}, fmt.Errorf("sign in %s: no valid answer in time; an answer whose state did not match this sign-in was refused (a stale tab or a forged callback)", name)
+			return Token{}, fmt.Errorf("sign in %s: %w; an answer whose state did not match this sign-in was refused (a stale tab or a forged callback)", name, ErrLoginTimeout)
 		}
-		return Token{}, fmt.Errorf("sign in %s: no answer from the browser in time; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and set it with --callback-port %d", name, redirect, port)
+		return Token{}, fmt.Errorf("sign in %s: %w; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and fix the profile's callback port to %d", name, ErrLoginTimeout, redirect, port)
 	}
 	t, err := e.exchangeCode(ctx, p, ep, cfg, cb, verifier, nonce)
 	cb.reply <- err

@@ -11,8 +11,13 @@ import (
 	"strings"
 )
 
-// ErrRevocation: the issuer did not confirm the refresh token's revocation.
-var ErrRevocation = errors.New("revocation failed")
+var (
+	// ErrRevocation: the issuer did not confirm the refresh token's revocation.
+	ErrRevocation = errors.New("revocation failed")
+	// ErrNoRevocationEndpoint: the issuer offers no way to revoke (wrapped
+	// in ErrRevocation).
+	ErrNoRevocationEndpoint = errors.New("the issuer has no revocation endpoint")
+)
 
 // Logout revokes the profile's refresh token at the issuer's revocation
 // endpoint (RFC 7009; Auth0's /oauth/revoke) and then deletes the profile's
@@ -61,7 +66,7 @@ func (e *Engine) revoke(ctx context.Context, p Profile, rt string) error {
 		return fmt.Errorf("%w: %w", ErrRevocation, err)
 	}
 	if ep.RevokeURL == "" {
-		return fmt.Errorf("%w: the issuer has no revocation endpoint", ErrRevocation)
+		return fmt.Errorf("%w: %w", ErrRevocation, ErrNoRevocationEndpoint)
 	}
 	client, err := e.httpClient(p)
 	if err != nil {

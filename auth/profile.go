@@ -223,7 +223,7 @@ func (p Profile) Normalize() (Profile, error) {
 	p.Audience = strings.TrimSpace(p.Audience)
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")
 	p.CAFile = strings.TrimSpace(p.CAFile)
-	if p.CallbackPort < 0 || p.CallbackPort > 65535 {
+	if p.CallbackPort != 0 && (p.CallbackPort < 1024 || p.CallbackPort > 65535) {
 		return p, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or 0 for any free port", p.CallbackPort)
 	}
 	return p, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
@@ -81,16 +80,8 @@ func revocationProblem(err error) string {
 		why += "."
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, auth.ErrTemporary):
 		why = "the issuer is unreachable or failing right now; try again later."
-	default:
-		// The engine says why after the sentinel: "revocation failed: the
-		// issuer has no revocation endpoint; the tokens were kept".
-		msg := err.Error()
-		if i := strings.Index(msg, auth.ErrRevocation.Error()+": "); i >= 0 {
-			rest := strings.TrimSuffix(msg[i+len(auth.ErrRevocation.Error())+2:], "; the tokens were kept")
-			if rest != "" {
-				why = rest + "."
-			}
-		}
+	case errors.Is(err, auth.ErrNoRevocationEndpoint):
+		why = "the issuer has no revocation endpoint."
 	}
 	return "the refresh token was not revoked: " + why
 }

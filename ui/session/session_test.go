@@ -227,7 +227,7 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 		{fmt.Errorf("sign in dev: %w (code ABCD-EFGH); run the sign-in again", auth.ErrCodeExpired), "The code expired before it was approved: start the sign-in again."},
 		{fmt.Errorf("sign in dev: %w: request the offline_access scope", auth.ErrNoRefreshToken), "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +
 			"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings)."},
-		{fmt.Errorf("sign out dev: %w; the tokens were kept", fmt.Errorf("%w: the issuer has no revocation endpoint", auth.ErrRevocation)),
+		{fmt.Errorf("sign out dev: %w; the tokens were kept", fmt.Errorf("%w: %w", auth.ErrRevocation, auth.ErrNoRevocationEndpoint)),
 			"The refresh token was not revoked: the issuer has no revocation endpoint."},
 		{fmt.Errorf("sign out dev: %w", fmt.Errorf("%w: %w", auth.ErrRevocation, &auth.OAuthError{Status: 400, Code: "invalid_request", Description: "client is not authorized"})),
 			"The refresh token was not revoked: the issuer refused with invalid_request (client is not authorized)."},
