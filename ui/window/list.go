@@ -31,6 +31,11 @@ type List struct {
 	clock widgets.Clock
 	rows  []session.Row
 	busy  map[string]bool
+	// sel is the selected row's index, -1 for none; syncing is set while
+	// set moves the selection to follow the rows, which is no user's choice
+	// and must not open the inspector.
+	sel     widget.ListItemID
+	syncing bool
 
 	list *widget.List
 
@@ -39,7 +44,7 @@ type List struct {
 }
 
 func newList(clock widgets.Clock) *List {
-	l := &List{clock: clock, busy: map[string]bool{}}
+	l := &List{clock: clock, busy: map[string]bool{}, sel: -1}
 	l.list = widget.NewList(
 		func() int { return len(l.rows) },
 		func() fyne.CanvasObject { return newRowView(l) },
@@ -51,23 +56,43 @@ func newList(clock widgets.Clock) *List {
 		},
 	)
 	l.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(l.rows) && l.onSelect != nil {
+		l.sel = id
+		if !l.syncing && id < len(l.rows) && l.onSelect != nil {
 			l.onSelect(l.rows[id].Name())
+		}
+	}
+	l.list.OnUnselected = func(id widget.ListItemID) {
+		if l.sel == id {
+			l.sel = -1
 		}
 	}
 	return l
 }
 
-// set replaces the rows, keeping the selection on the same profile.
+// set replaces the rows, keeping the selection on the same profile (none
+// when selected is "" or gone). It neither opens the inspector nor
+// scrolls: a reload must leave whatever the user is doing (the editor, a
+// scrolled list) as it was.
 func (l *List) set(rows []session.Row, selected string) {
 	l.rows = rows
-	l.list.UnselectAll()
-	for i, r := range rows {
-		if r.Name() == selected {
-			l.list.Select(i)
-		}
+	l.syncing = true
+	defer func() { l.syncing = false }()
+	offset := l.list.GetScrollOffset()
+	switch i := l.index(selected); {
+	case i < 0:
+		l.list.UnselectAll()
+	case i != l.sel:
+		l.list.Select(i) // scrolls to the row: undone below
 	}
 	l.list.Refresh()
+	l.list.ScrollToOffset(offset)
+}
+
+// unselect clears the selection without telling anyone.
+func (l *List) unselect() {
+	l.syncing = true
+	l.list.UnselectAll()
+	l.syncing = false
 }
 
 func (l *List) index(name string) int {

@@ -224,7 +224,10 @@ func (m *Main) Inspect(name string) {
 
 // AddProfile opens the editor for a new profile.
 func (m *Main) AddProfile() {
-	m.List.list.UnselectAll()
+	// No profile is selected while adding one: reloads must not bring the
+	// old selection back (and scroll to it).
+	m.selected = ""
+	m.List.unselect()
 	m.Editor.Add()
 	m.show(m.Editor.content)
 	m.win.Canvas().Focus(m.Editor.Name)

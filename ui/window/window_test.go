@@ -226,3 +226,61 @@ func TestErrorStates(t *testing.T) {
 		require.Equal(t, "The keychain is locked: unlock your login keyring, then try again.", m.Status.Text)
 	})
 }
+
+// TestAReloadLeavesTheEditorAlone: reloads come at any time (a copy from
+// the tray, the periodic tick, showing the window) and must not take the
+// user out of the editor, lose what they typed or scroll the list.
+func TestAReloadLeavesTheEditorAlone(t *testing.T) {
+	reloads := map[string]func(t *testing.T, f *sessiontest.Fixture, m *Main){
+		"explicit reload": func(t *testing.T, f *sessiontest.Fixture, m *Main) { m.Reload() },
+		"another profile changed": func(t *testing.T, f *sessiontest.Fixture, m *Main) {
+			require.NoError(t, f.Engine.SetRefreshToken(context.Background(), "prod", "rt-2"))
+		},
+	}
+	for name, reload := range reloads {
+		t.Run("adding, after inspecting a profile: "+name, func(t *testing.T) {
+			f := sessiontest.New(t)
+			addDomainProfile(t, f, "dev")
+			addDomainProfile(t, f, "prod")
+			m, _ := open(t, f)
+			m.Inspect("dev")
+			m.AddProfile()
+			test.Type(m.Editor.Name, "staging")
+			reload(t, f, m)
+			f.Settle(t)
+			require.True(t, m.Editor.content.Visible(), "the editor is still shown")
+			require.False(t, m.Inspector.content.Visible())
+			require.Equal(t, "staging", m.Editor.Name.Text)
+			require.Equal(t, "Add profile", m.Editor.title.Text)
+		})
+		t.Run("editing: "+name, func(t *testing.T) {
+			f := sessiontest.New(t)
+			addDomainProfile(t, f, "dev")
+			addDomainProfile(t, f, "prod")
+			m, _ := open(t, f)
+			m.Inspect("dev")
+			test.Tap(button(t, m.Inspector.content, LabelEdit))
+			f.Settle(t)
+			test.Type(m.Editor.Audience, "https://api.example.com")
+			reload(t, f, m)
+			f.Settle(t)
+			require.True(t, m.Editor.content.Visible(), "the editor is still shown")
+			require.Equal(t, "https://api.example.com", m.Editor.Audience.Text)
+			require.Equal(t, "Edit dev", m.Editor.title.Text)
+		})
+	}
+	t.Run("a reload does not scroll", func(t *testing.T) {
+		f := sessiontest.New(t)
+		for i := range 60 {
+			addDomainProfile(t, f, fmt.Sprintf("p%02d", i))
+		}
+		m, _ := open(t, f)
+		m.Inspect("p50")
+		require.Positive(t, m.List.list.GetScrollOffset(), "Inspect scrolls to the profile")
+		m.List.list.ScrollToTop()
+		m.Reload()
+		f.Settle(t)
+		require.Zero(t, m.List.list.GetScrollOffset())
+		require.Equal(t, "p50", m.Inspector.title.Text)
+	})
+}
