@@ -189,10 +189,11 @@ func heading(s string) *widget.Label {
 	return l
 }
 
-// Show displays r; the raw token goes back to masked when the profile
-// changes.
+// Show displays r. The raw token goes back to masked when the profile or
+// its access token changes: Reveal shows the token the user looked at, never
+// its successor.
 func (i *Inspector) Show(r session.Row) {
-	if r.Name() != i.row.Name() {
+	if r.Name() != i.row.Name() || r.Status.Token.AccessToken != i.row.Status.Token.AccessToken {
 		i.revealed = false
 	}
 	i.row = r
@@ -284,6 +285,12 @@ func setEnabled(b *widget.Button, on bool) {
 	} else {
 		b.Disable()
 	}
+}
+
+// Conceal masks the raw token again.
+func (i *Inspector) Conceal() {
+	i.revealed = false
+	i.showRaw()
 }
 
 func (i *Inspector) toggleReveal() {

@@ -74,6 +74,24 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 		test.Tap(button(t, i.content, LabelHide))
 		require.Equal(t, Mask(tok.AccessToken), i.raw.Text)
 	})
+	t.Run("a revealed token is masked again when the window hides", func(t *testing.T) {
+		test.Tap(button(t, i.content, LabelReveal))
+		require.Equal(t, tok.AccessToken, i.raw.Text)
+		m.Hidden()
+		require.Equal(t, Mask(tok.AccessToken), i.raw.Text)
+		require.NotNil(t, button(t, i.content, LabelReveal), "the button offers Reveal again")
+	})
+	t.Run("a refreshed token is masked even if the old one was revealed", func(t *testing.T) {
+		test.Tap(button(t, i.content, LabelReveal))
+		require.Equal(t, tok.AccessToken, i.raw.Text)
+		test.Tap(button(t, i.content, LabelRefreshCopy))
+		f.Settle(t)
+		fresh := f.Cached(t, "dev").AccessToken
+		require.NotEqual(t, tok.AccessToken, fresh)
+		require.Equal(t, Mask(fresh), i.raw.Text)
+		require.NotNil(t, button(t, i.content, LabelReveal))
+		tok = f.Cached(t, "dev")
+	})
 	t.Run("copy puts the valid token on the clipboard", func(t *testing.T) {
 		require.NoError(t, f.Clipboard.WriteAll(""))
 		test.Tap(button(t, i.content, LabelCopy))

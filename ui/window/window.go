@@ -169,6 +169,13 @@ func (m *Main) Tick() {
 	}
 }
 
+// Hidden is called by the owner when the window is hidden (closed to the
+// tray): a revealed token is masked again, so it is not in clear the next
+// time the window shows.
+func (m *Main) Hidden() {
+	m.Inspector.Conceal()
+}
+
 // SetStatus shows a message in the status line.
 func (m *Main) SetStatus(text string) { m.Status.SetText(text) }
 
