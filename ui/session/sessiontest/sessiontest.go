@@ -1,7 +1,7 @@
 // Package sessiontest builds what GUI tests need around a session.Session:
 // an engine over an in-memory store with a settable clock, the real
 // authorization server (testserver) with profiles signed in to it, a fake
-// clipboard, a recorded list of notifications and a TestLoop that plays
+// clipboard, a recorded list of notifications and a Loop that plays
 // Fyne's UI goroutine.
 package sessiontest
 
@@ -72,7 +72,7 @@ type Fixture struct {
 	Clock     *authtest.Clock
 	Engine    *auth.Engine
 	Clipboard *Clipboard
-	Loop      *session.TestLoop
+	Loop      *Loop
 	Session   *session.Session
 	Server    *testserver.Server // nil until Serve
 
@@ -89,7 +89,7 @@ func New(t testing.TB) *Fixture {
 		Store:     authtest.NewStore(),
 		Clock:     authtest.NewClock(time.Now().Truncate(time.Second)),
 		Clipboard: &Clipboard{},
-		Loop:      session.NewTestLoop(),
+		Loop:      NewLoop(),
 	}
 	f.Engine = auth.NewEngine(f.Store, authtest.NopLocker{}, auth.WithClock(f.Clock.Now), auth.WithTimeout(10*time.Second))
 	f.Session = &session.Session{
@@ -210,7 +210,7 @@ func (f *Fixture) Cached(t testing.TB, name string) auth.Token {
 }
 
 // SettleUntil runs pending UI work until cond holds (see
-// session.TestLoop.SettleUntil) and fails t if it does not within 20 s.
+// Loop.SettleUntil) and fails t if it does not within 20 s.
 func (f *Fixture) SettleUntil(t testing.TB, cond func() bool) {
 	t.Helper()
 	if err := f.Loop.SettleUntil(cond, 20*time.Second); err != nil {
@@ -218,7 +218,7 @@ func (f *Fixture) SettleUntil(t testing.TB, cond func() bool) {
 	}
 }
 
-// Settle runs pending UI work (see session.TestLoop.Settle) and fails t if
+// Settle runs pending UI work (see Loop.Settle) and fails t if
 // it does not finish within 20 s.
 func (f *Fixture) Settle(t testing.TB) {
 	t.Helper()
