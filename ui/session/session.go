@@ -114,19 +114,11 @@ type Session struct {
 
 	watchEngine sync.Once
 
-	mu        sync.Mutex
-	failures  map[string]failure
-	autoClear time.Duration
-	stopClear func() bool
-	watchers  []func(name string)
-}
+	mu       sync.Mutex
+	failures map[string]failure
+	watchers []func(name string)
 
-// SetAutoClear makes every following copy wipe the clipboard after d if it
-// still holds what was copied; 0 turns it off. Safe from any goroutine.
-func (s *Session) SetAutoClear(d time.Duration) {
-	s.mu.Lock()
-	s.autoClear = d
-	s.mu.Unlock()
+	clip clip
 }
 
 // Watch registers f to be called on the UI goroutine after a profile
@@ -222,7 +214,7 @@ func (s *Session) Copy(r Request, done func(Result)) {
 		res.Token, value, fetchErr = s.fetch(ctx, r)
 		res.Err = fetchErr
 		if res.Err == nil {
-			if err := s.Clipboard.WriteAll(value); err != nil {
+			if err := s.writeToken(value); err != nil {
 				res.Err = fmt.Errorf("copy to the clipboard: %w", err)
 			}
 		}
@@ -235,7 +227,6 @@ func (s *Session) Copy(r Request, done func(Result)) {
 		} else {
 			res.Message = fmt.Sprintf("%s for %s copied%s", r.What, r.Name, validity(res.Token, r.What, s.Engine.Now()))
 			s.record(r.Name, nil)
-			s.scheduleClear(value)
 			s.notify("tokentray", res.Message)
 		}
 		if done != nil {
@@ -287,29 +278,4 @@ func (s *Session) notify(title, body string) {
 	if s.Notify != nil {
 		s.Notify(title, body)
 	}
-}
-
-// scheduleClear arms the auto-clear for value, replacing an earlier one: a
-// newer copy must not be wiped by an older timer. The check and the wipe run
-// on the timer's goroutine, never on the UI goroutine.
-func (s *Session) scheduleClear(value string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopClear != nil {
-		s.stopClear()
-		s.stopClear = nil
-	}
-	if s.autoClear <= 0 {
-		return
-	}
-	after := s.AfterFunc
-	if after == nil {
-		after = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
-	}
-	s.stopClear = after(s.autoClear, func() {
-		// Only our own token: whatever the user copied since is theirs.
-		if cur, err := s.Clipboard.ReadAll(); err == nil && cur == value {
-			_ = s.Clipboard.WriteAll("")
-		}
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,7 +148,11 @@ func TestAFailureOlderThanTheCachedTokenIsForgotten(t *testing.T) {
 }
 
 // timers is a fake AfterFunc: it keeps the functions to fire by hand.
-type timers struct{ list []*timer }
+// Copies arm timers on their own goroutines, hence the lock.
+type timers struct {
+	mu   sync.Mutex
+	list []*timer
+}
 
 type timer struct {
 	f       func()
@@ -155,13 +160,23 @@ type timer struct {
 }
 
 func (tm *timers) after(_ time.Duration, f func()) func() bool {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
 	tmr := &timer{f: f}
 	tm.list = append(tm.list, tmr)
-	return func() bool { tmr.stopped = true; return true }
+	return func() bool {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		was := !tmr.stopped
+		tmr.stopped = true
+		return was
+	}
 }
 
 // armed counts timers neither stopped nor fired.
 func (tm *timers) armed() int {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
 	n := 0
 	for _, x := range tm.list {
 		if !x.stopped {
@@ -171,12 +186,19 @@ func (tm *timers) armed() int {
 	return n
 }
 
+// fire runs the armed timers, as their goroutines would.
 func (tm *timers) fire() {
+	tm.mu.Lock()
+	var due []func()
 	for _, x := range tm.list {
 		if !x.stopped {
 			x.stopped = true
-			x.f()
+			due = append(due, x.f)
 		}
+	}
+	tm.mu.Unlock()
+	for _, f := range due {
+		f()
 	}
 }
 
@@ -210,6 +232,92 @@ func TestAutoClearOnlyClearsOurOwnToken(t *testing.T) {
 		require.Equal(t, 1, tm.armed(), "the first timer was stopped")
 		tm.fire()
 		require.Equal(t, "", f.Clipboard.Text(), "the newest copy is cleared by its own timer")
+	})
+}
+
+// stuck is a clipboard whose first write puts its text on the clipboard
+// and then returns only when released: a copy held up between writing and
+// arming its auto-clear, while another copy overtakes it.
+type stuck struct {
+	*sessiontest.Clipboard
+	once    sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (c *stuck) WriteAll(text string) error {
+	err := c.Clipboard.WriteAll(text)
+	first := false
+	c.once.Do(func() { first = true })
+	if first {
+		close(c.entered)
+		<-c.release
+	}
+	return err
+}
+
+func TestAutoClearOfConcurrentCopies(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	tm := &timers{}
+	f.Session.AfterFunc = tm.after
+	f.Session.SetAutoClear(30 * time.Second)
+	clip := &stuck{Clipboard: f.Clipboard, entered: make(chan struct{}), release: make(chan struct{})}
+	f.Session.Clipboard = clip
+
+	var first, second *session.Result
+	f.Session.Copy(session.Request{Name: "dev"}, func(r session.Result) { first = &r })
+	<-clip.entered
+	f.Session.Copy(session.Request{Name: "dev", What: session.Header}, func(r session.Result) { second = &r })
+	// Give the second copy every chance to finish first; it may also wait
+	// for the first, which is what serialising the writes means.
+	_ = f.Loop.SettleUntil(func() bool { return second != nil }, 500*time.Millisecond)
+	close(clip.release)
+	f.Settle(t)
+	require.NoError(t, first.Err)
+	require.NoError(t, second.Err)
+
+	onClipboard := f.Clipboard.Text()
+	require.NotEmpty(t, onClipboard)
+	require.Equal(t, 1, tm.armed(), "one pending clear")
+	tm.fire()
+	require.Equal(t, "", f.Clipboard.Text(), "the token on the clipboard (%.22s…) was cleared", onClipboard)
+}
+
+func TestFlushClear(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	tm := &timers{}
+	f.Session.AfterFunc = tm.after
+
+	t.Run("without auto-clear the token stays", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		f.Session.FlushClear()
+		require.Equal(t, f.Cached(t, "dev").AccessToken, f.Clipboard.Text())
+	})
+	f.Session.SetAutoClear(time.Minute)
+	t.Run("a pending clear happens at once", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		require.NotEmpty(t, f.Clipboard.Text())
+		f.Session.FlushClear()
+		require.Equal(t, "", f.Clipboard.Text())
+		require.Zero(t, tm.armed(), "the timer was stopped")
+	})
+	t.Run("the user's own text is kept", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		require.NoError(t, f.Clipboard.WriteAll("user's own text"))
+		f.Session.FlushClear()
+		require.Equal(t, "user's own text", f.Clipboard.Text())
+	})
+	t.Run("a late timer after the flush wipes nothing", func(t *testing.T) {
+		copyNow(t, f, session.Request{Name: "dev"})
+		pending := tm.list[len(tm.list)-1].f
+		f.Session.FlushClear()
+		require.NoError(t, f.Clipboard.WriteAll("user's own text"))
+		pending()
+		require.Equal(t, "user's own text", f.Clipboard.Text())
 	})
 }
 
