@@ -101,8 +101,10 @@ type Session struct {
 	Engine    *auth.Engine
 	Clipboard Clipboard
 	Loop      Loop
-	// Notify shows a desktop notification; nil shows none. Called on the
-	// UI goroutine.
+	// Notify shows a desktop notification; nil shows none. It is called
+	// on a goroutine of its own, one notification at a time, never on the
+	// UI goroutine: Fyne's SendNotification is a D-Bus call that waits for
+	// the notification daemon without a timeout.
 	Notify func(title, body string)
 	// OpenURL shows a web page in the user's browser (fyne.App.OpenURL);
 	// nil opens nothing and the user is told to open pages by hand. It may
@@ -118,7 +120,8 @@ type Session struct {
 	failures map[string]failure
 	watchers []func(name string)
 
-	clip clip
+	clip  clip
+	notes notes
 }
 
 // Watch registers f to be called on the UI goroutine after a profile
@@ -272,10 +275,4 @@ func lower(w What) string {
 		return "Authorization header"
 	}
 	return "access token"
-}
-
-func (s *Session) notify(title, body string) {
-	if s.Notify != nil {
-		s.Notify(title, body)
-	}
 }

@@ -424,3 +424,46 @@ func TestSignInWithoutABrowserKeepsWaiting(t *testing.T) {
 	require.Equal(t, "Sign-in to dev cancelled.", in.Message)
 	require.Empty(t, f.Notes(), "a cancel is not worth a notification")
 }
+
+// TestANotifierThatHangsDoesNotBlock: Fyne's SendNotification waits for the
+// notification daemon without a timeout; the UI goroutine must not.
+func TestANotifierThatHangsDoesNotBlock(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var shown []string
+	f.Session.Notify = func(title, body string) {
+		<-release
+		mu.Lock()
+		shown = append(shown, body)
+		mu.Unlock()
+	}
+
+	first := copyNow(t, f, session.Request{Name: "dev"})
+	second := copyNow(t, f, session.Request{Name: "dev", What: session.Header})
+	require.NoError(t, first.Err)
+	require.Equal(t, "Authorization: Bearer "+f.Cached(t, "dev").AccessToken, f.Clipboard.Text(), "both copies went through")
+	require.False(t, f.Session.WaitNotified(10*time.Millisecond), "the notifier is still stuck")
+
+	close(release)
+	require.True(t, f.Session.WaitNotified(10*time.Second))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{first.Message, second.Message}, shown, "shown later, in order")
+}
+
+func TestNotificationsCanBeTurnedOff(t *testing.T) {
+	f := sessiontest.New(t)
+	f.Serve(t, time.Hour)
+	f.SignIn(t, "dev")
+	f.Session.SetNotifications(false)
+	copyNow(t, f, session.Request{Name: "dev"})
+	require.Empty(t, f.Notes())
+	f.Session.Announce("tokentray", "Access token for dev expires in 4 min")
+	require.Equal(t, []string{"tokentray: Access token for dev expires in 4 min"}, f.Notes(), "announcements have their own setting")
+	f.Session.SetNotifications(true)
+	res := copyNow(t, f, session.Request{Name: "dev"})
+	require.Equal(t, "tokentray: "+res.Message, f.Notes()[1])
+}

@@ -121,7 +121,9 @@ type Tray struct {
 	Install func(*fyne.Menu)
 	Now     func() time.Time
 	// OnExpiring, when set, is called once per token when it has less than
-	// widgets.SoonWindow left (noticed by Tick or Refresh).
+	// widgets.SoonWindow left (noticed by Tick or Refresh), on the UI
+	// goroutine: it must not block, so it notifies with Session.Announce,
+	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
 
 	menu      *fyne.Menu

@@ -161,8 +161,10 @@ func (f *Fixture) Opened() []string {
 	return append([]string(nil), f.opened...)
 }
 
-// Notes returns the notifications shown so far, as "title: body".
+// Notes returns the notifications shown so far, as "title: body", once
+// those on their way have arrived (for up to 10 s).
 func (f *Fixture) Notes() []string {
+	f.Session.WaitNotified(10 * time.Second)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.notes...)
