@@ -21,6 +21,8 @@ type Store struct {
 	broken   map[string]bool
 	secrets  map[string]string
 	Err      error
+	// saveSecretErr fails SaveSecret alone.
+	saveSecretErr error
 }
 
 // NewStore returns an empty Store.
@@ -34,6 +36,15 @@ func key(name string, kind auth.SecretKind) string { return string(kind) + ":" +
 func (s *Store) SetErr(err error) {
 	s.mu.Lock()
 	s.Err = err
+	s.mu.Unlock()
+}
+
+// SetSaveSecretErr makes every following SaveSecret fail with err (nil to
+// recover), while every other call works: a keychain that takes a
+// profile's record but not its refresh token.
+func (s *Store) SetSaveSecretErr(err error) {
+	s.mu.Lock()
+	s.saveSecretErr = err
 	s.mu.Unlock()
 }
 
@@ -139,6 +150,9 @@ func (s *Store) SaveSecret(_ context.Context, name string, kind auth.SecretKind,
 	defer s.mu.Unlock()
 	if s.Err != nil {
 		return s.Err
+	}
+	if s.saveSecretErr != nil {
+		return s.saveSecretErr
 	}
 	s.secrets[key(name, kind)] = value
 	return nil

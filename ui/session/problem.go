@@ -86,6 +86,15 @@ func revocationProblem(err error) string {
 	return "the refresh token was not revoked: " + why
 }
 
+// clause turns a sentence into the end of another: "The keychain is
+// locked: …" becomes "the keychain is locked: …"; "ID token …" stays.
+func clause(s string) string {
+	if len(s) < 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'a' || s[1] > 'z' {
+		return s
+	}
+	return string(s[0]-'A'+'a') + s[1:]
+}
+
 func capitalise(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		return s

@@ -379,12 +379,12 @@ func (e *Editor) submit(then func(p auth.Profile, refreshToken string, adding bo
 	}
 }
 
-// failed shows why saving did not work.
-func (e *Editor) failed(err error) {
-	if errors.Is(err, auth.ErrExists) {
+// failed shows why saving did not (fully) work.
+func (e *Editor) failed(res session.SaveResult) {
+	if errors.Is(res.Err, auth.ErrExists) {
 		setMsg(e.NameMsg, "A profile named "+strings.TrimSpace(e.Name.Text)+" exists already: choose another name.")
 	}
-	setMsg(e.FormMsg, "Not saved. "+session.Problem(err))
+	setMsg(e.FormMsg, res.Message)
 }
 
 func capitalise(s string) string {

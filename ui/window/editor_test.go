@@ -2,6 +2,7 @@ package window
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -164,4 +165,40 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestSavedButTheRefreshTokenWasNot: a profile stored without the pasted
+// refresh token exists; the editor says so and a retry is an edit.
+func TestSavedButTheRefreshTokenWasNot(t *testing.T) {
+	f := sessiontest.New(t)
+	m, _ := open(t, f)
+	m.AddProfile()
+	e := m.Editor
+	test.Type(e.Name, "dev")
+	test.Type(e.Where, "dev.auth0.com")
+	test.Type(e.ClientID, "c")
+	test.Type(e.RefreshToken, "v1.pasted")
+	f.Store.SetSaveSecretErr(fmt.Errorf("write: %w", auth.ErrKeychainTimeout))
+	test.Tap(e.Save)
+	f.Settle(t)
+
+	want := "Saved dev, but the refresh token was not stored: the keychain did not answer: an unlock prompt may be waiting on your screen."
+	require.Equal(t, want, e.FormMsg.Text)
+	require.Equal(t, want, m.Status.Text)
+	require.True(t, e.content.Visible(), "the editor stays, to try again")
+	require.Equal(t, "Edit dev", e.title.Text)
+	require.True(t, e.Name.Disabled())
+	require.Equal(t, "v1.pasted", e.RefreshToken.Text, "the pasted token is kept for the retry")
+	_, err := f.Engine.Profile(context.Background(), "dev")
+	require.NoError(t, err, "the profile was saved")
+	require.Equal(t, "dev", rowOf(t, m, "dev").title.Text, "and is listed")
+
+	f.Store.SetSaveSecretErr(nil)
+	test.Tap(e.Save)
+	f.Settle(t)
+	require.Equal(t, "Saved dev.", m.Status.Text)
+	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok)
+	require.Equal(t, "v1.pasted", rt)
+	require.True(t, m.Inspector.content.Visible())
 }

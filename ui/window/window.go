@@ -7,9 +7,6 @@
 package window
 
 import (
-	"context"
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -258,13 +255,7 @@ func (m *Main) copy(name string, what session.What) {
 
 // edit loads the stored profile (client secret included) and opens the editor.
 func (m *Main) edit(name string) {
-	var p auth.Profile
-	var err error
-	m.session.Loop.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
-		defer cancel()
-		p, err = m.session.Engine.Profile(ctx, name)
-	}, func() {
+	m.session.LoadProfile(name, func(p auth.Profile, err error) {
 		if err != nil {
 			m.SetStatus(session.Problem(err))
 			return
@@ -278,33 +269,30 @@ func (m *Main) edit(name string) {
 // signIn, then signs in to it in the browser.
 func (m *Main) save(p auth.Profile, refreshToken string, adding, signIn bool) {
 	m.Editor.Save.Disable()
-	var err error
-	m.session.Loop.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
-		defer cancel()
-		if adding {
-			p, err = m.session.Engine.AddProfile(ctx, p)
-		} else {
-			p, err = m.session.Engine.UpdateProfile(ctx, p)
-		}
-		if err == nil && refreshToken != "" {
-			err = m.session.Engine.SetRefreshToken(ctx, p.Name, refreshToken)
-			if err != nil {
-				err = fmt.Errorf("the profile was saved but the refresh token was not: %w", err)
-			}
-		}
-	}, func() {
+	m.session.SaveProfile(p, refreshToken, adding, func(res session.SaveResult) {
 		m.Editor.Save.Enable()
-		if err != nil {
-			m.Editor.failed(err)
+		name := res.Profile.Name
+		switch {
+		case !res.Saved:
+			m.Editor.failed(res)
+			return
+		case res.Err != nil:
+			// The profile exists now: storing the refresh token is what is
+			// left, and trying again is an edit of it.
+			m.selected = name
+			m.Editor.Edit(res.Profile)
+			m.Editor.RefreshToken.SetText(refreshToken)
+			m.Editor.failed(res)
+			m.SetStatus(res.Message)
+			m.Reload()
 			return
 		}
-		m.SetStatus("Saved " + p.Name + ".")
-		m.selected = p.Name
+		m.SetStatus(res.Message)
+		m.selected = name
 		m.show(m.Inspector.content)
 		m.Reload()
 		if signIn {
-			m.SignIn(p.Name, false)
+			m.SignIn(name, false)
 		}
 	})
 }
@@ -327,17 +315,11 @@ func (m *Main) confirmDelete(name string) {
 }
 
 func (m *Main) remove(name string) {
-	var err error
-	m.session.Loop.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), session.Timeout)
-		defer cancel()
-		err = m.session.Engine.RemoveProfile(ctx, name)
-	}, func() {
-		if err != nil {
-			m.SetStatus("Not deleted. " + session.Problem(err))
+	m.session.RemoveProfile(name, func(res session.RemoveResult) {
+		m.SetStatus(res.Message)
+		if res.Err != nil {
 			return
 		}
-		m.SetStatus("Deleted " + name + ".")
 		if m.selected == name {
 			m.selected = ""
 			m.show(nil)
