@@ -23,11 +23,32 @@ type Store struct {
 	Err      error
 	// saveSecretErr fails SaveSecret alone.
 	saveSecretErr error
+	reads         map[string]int // by profile name; "" for the index
 }
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
-	return &Store{profiles: map[string]auth.Profile{}, broken: map[string]bool{}, secrets: map[string]string{}}
+	return &Store{profiles: map[string]auth.Profile{}, broken: map[string]bool{}, secrets: map[string]string{}, reads: map[string]int{}}
+}
+
+// Reads counts the reads since NewStore or ResetReads, by profile name
+// (LoadProfile and LoadSecret), with ListProfiles under "": each is a
+// keychain round trip in the real store, and prompts when it is locked.
+func (s *Store) Reads() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.reads))
+	for k, v := range s.reads {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetReads starts counting reads afresh.
+func (s *Store) ResetReads() {
+	s.mu.Lock()
+	s.reads = map[string]int{}
+	s.mu.Unlock()
 }
 
 func key(name string, kind auth.SecretKind) string { return string(kind) + ":" + name }
@@ -68,6 +89,7 @@ func (s *Store) Secret(name string, kind auth.SecretKind) (string, bool) {
 func (s *Store) ListProfiles(context.Context) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads[""]++
 	if s.Err != nil {
 		return nil, s.Err
 	}
@@ -86,6 +108,7 @@ func (s *Store) ListProfiles(context.Context) ([]string, error) {
 func (s *Store) LoadProfile(_ context.Context, name string) (auth.Profile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads[name]++
 	if s.Err != nil {
 		return auth.Profile{}, s.Err
 	}
@@ -134,6 +157,7 @@ func (s *Store) DeleteProfile(_ context.Context, name string) error {
 func (s *Store) LoadSecret(_ context.Context, name string, kind auth.SecretKind) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads[name]++
 	if s.Err != nil {
 		return "", s.Err
 	}

@@ -94,7 +94,8 @@ type failure struct {
 	at  time.Time
 }
 
-// Session is the GUI's shared state over one Engine. Its methods must be
+// Session is the GUI's shared state over one Engine: the profiles' rows,
+// their last errors and the clipboard's auto-clear. Its methods must be
 // called on the UI goroutine (they only start work); the fields must be set
 // before the first call.
 type Session struct {
@@ -118,35 +119,10 @@ type Session struct {
 
 	mu       sync.Mutex
 	failures map[string]failure
-	watchers []func(name string)
 
+	rows  rows
 	clip  clip
 	notes notes
-}
-
-// Watch registers f to be called on the UI goroutine after a profile
-// changed: its stored state (a new token, an edit, a removal, through the
-// Engine from anywhere in this process) or its last error.
-func (s *Session) Watch(f func(name string)) {
-	s.mu.Lock()
-	s.watchers = append(s.watchers, f)
-	s.mu.Unlock()
-	s.watchEngine.Do(func() {
-		// The engine calls its watchers on the goroutine that made the
-		// change, usually a background one: hop onto the UI goroutine.
-		s.Engine.Watch(func(name string) {
-			s.Loop.Go(func() {}, func() { s.changed(name) })
-		})
-	})
-}
-
-func (s *Session) changed(name string) {
-	s.mu.Lock()
-	ws := append([]func(string){}, s.watchers...)
-	s.mu.Unlock()
-	for _, w := range ws {
-		w(name)
-	}
 }
 
 // record keeps err (nil: success) as the profile's last outcome and tells
@@ -164,7 +140,7 @@ func (s *Session) record(name string, err error) {
 	}
 	s.mu.Unlock()
 	if had || err != nil {
-		s.changed(name)
+		s.failureChanged(name)
 	}
 }
 
@@ -184,24 +160,6 @@ func (s *Session) lastErr(name string, t auth.Token) error {
 func (s *Session) Row(st auth.Status) Row {
 	err := s.lastErr(st.Name(), st.Token)
 	return Row{Status: st, Subject: widgets.SubjectOf(st, err), Failure: err}
-}
-
-// Load reads every profile's state (keychain only, no network) off the UI
-// goroutine and hands the rows to done on it.
-func (s *Session) Load(done func([]Row, error)) {
-	var sts []auth.Status
-	var err error
-	s.Loop.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-		defer cancel()
-		sts, err = s.Engine.Statuses(ctx)
-	}, func() {
-		rows := make([]Row, len(sts))
-		for i, st := range sts {
-			rows[i] = s.Row(st)
-		}
-		done(rows, err)
-	})
 }
 
 // Copy gets a token for r (cached while valid, refreshed otherwise or when

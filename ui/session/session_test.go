@@ -116,12 +116,10 @@ func TestCopyFailures(t *testing.T) {
 
 func row(t *testing.T, f *sessiontest.Fixture, name string) session.Row {
 	t.Helper()
-	var rows []session.Row
-	f.Session.Load(func(r []session.Row, err error) {
-		require.NoError(t, err)
-		rows = r
-	})
+	f.Session.Reload()
 	f.Settle(t)
+	rows, err := f.Session.Rows()
+	require.NoError(t, err)
 	for _, r := range rows {
 		if r.Name() == name {
 			return r

@@ -1,6 +1,6 @@
 // Package tray is tokentray's system tray menu: a pure builder that turns
-// the profiles' states into a *fyne.Menu, and the Tray that reloads those
-// states off the UI goroutine and installs the menu. Clicking a profile
+// the profiles' states into a *fyne.Menu, and the Tray that follows the
+// Session's rows and installs the menu. Clicking a profile
 // copies a valid access token; its submenu has the other copy actions,
 // Sign in… (browser or device code), Sign out… and Inspect…. Fyne appends
 // Quit itself.
@@ -128,17 +128,15 @@ type Tray struct {
 
 	menu      *fyne.Menu
 	installed string // the labels of the installed menu
-	loading   bool
-	again     bool
 	rows      []session.Row
 	listErr   error
 	warned    map[string]time.Time // profile -> expiry already warned about
 }
 
-// Start installs the first menu and keeps it current: it reloads after
-// every change the Session reports. The owner also calls Tick at least once
-// a minute so that the labels count down, and Refresh now and then for
-// changes made by other processes (the CLI).
+// Start installs the first menu and keeps it current: it follows the
+// Session's rows, which change with every profile's change. The owner also
+// calls Tick at least once a minute so that the labels count down, and
+// Refresh now and then for changes made by other processes (the CLI).
 func (t *Tray) Start() {
 	// One menu for the app's lifetime, updated in place: Fyne's systray
 	// installs the menu it was first given once the tray is ready, so a
@@ -147,27 +145,21 @@ func (t *Tray) Start() {
 	if t.Install != nil {
 		t.Install(t.menu)
 	}
-	t.Session.Watch(func(string) { t.Refresh() })
-	t.Refresh()
+	t.Session.Watch(func(string) { t.update() })
+	if t.Session.Loaded() {
+		t.update()
+	} else {
+		t.Session.LoadOnce()
+	}
 }
 
-// Refresh reloads every profile's state off the UI goroutine and installs a
-// fresh menu. Calls while a reload runs are folded into one more reload.
-func (t *Tray) Refresh() {
-	if t.loading {
-		t.again = true
-		return
-	}
-	t.loading = true
-	t.Session.Load(func(rows []session.Row, err error) {
-		t.loading = false
-		t.rows, t.listErr = rows, err
-		t.Tick()
-		if t.again {
-			t.again = false
-			t.Refresh()
-		}
-	})
+// Refresh re-reads every profile's state off the UI goroutine (through the
+// Session, which the window shares); the menu follows.
+func (t *Tray) Refresh() { t.Session.Reload() }
+
+func (t *Tray) update() {
+	t.rows, t.listErr = t.Session.Rows()
+	t.Tick()
 }
 
 // Tick rebuilds the menu from the last loaded states, for the time only:

@@ -2,6 +2,8 @@ package tray_test
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -281,4 +283,79 @@ func TestTraySignInAndOut(t *testing.T) {
 	require.False(t, srv.Active(t, rt), "the refresh token was revoked at the server")
 	require.Equal(t, "dev · sign in needed", tr.Menu().Items[0].Label)
 	require.NotContains(t, labels(tr.Menu().Items[0].ChildMenu), tray.LabelSignOut)
+}
+
+// TestOneProfilesChangeReadsThatProfileOnly: the tray and the window share
+// one copy of the rows; a change to one profile re-reads that profile, once,
+// and nothing else. Every keychain read is a D-Bus round trip, and a prompt
+// when the keychain is locked.
+func TestOneProfilesChangeReadsThatProfileOnly(t *testing.T) {
+	f := sessiontest.New(t)
+	ctx := context.Background()
+	now := f.Clock.Now()
+	for i := range 20 {
+		name := fmt.Sprintf("p%02d", i)
+		_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: name, Domain: name + ".auth0.com", ClientID: "c"})
+		require.NoError(t, err)
+		require.NoError(t, f.Store.SaveSecret(ctx, name, auth.SecretRefreshToken, "rt"))
+		require.NoError(t, f.Store.SaveSecret(ctx, name, auth.SecretTokenCache,
+			`{"access_token":"at","expiry":"`+now.Add(time.Hour).Format(time.RFC3339)+`","obtained_at":"`+now.Format(time.RFC3339)+`"}`))
+	}
+	f.Store.ResetReads()
+
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	m := window.New(f.Session, f.Clock.Now, w)
+	w.SetContent(m.Content())
+	m.Start()
+	tr := &tray.Tray{Session: f.Session, Now: f.Clock.Now}
+	tr.Start()
+	f.Settle(t)
+	require.Len(t, m.Rows(), 20)
+	require.Equal(t, "p07 · 1 h 00 min left", tr.Menu().Items[7].Label)
+	require.Equal(t, 1, f.Store.Reads()[""], "tray and window share one first read")
+
+	f.Store.ResetReads()
+	require.NoError(t, f.Engine.SetRefreshToken(ctx, "p07", "rt-2")) // drops the cached token
+	engineReads := f.Store.Reads()["p07"]
+	f.Settle(t)
+	require.Equal(t, []string{"p07"}, keys(f.Store.Reads()), "only the changed profile was read")
+	require.LessOrEqual(t, f.Store.Reads()["p07"]-engineReads, 3, "once: record, cached token, refresh token")
+	require.Equal(t, "p07 · no token yet", tr.Menu().Items[7].Label, "the tray follows")
+	require.Empty(t, m.Rows()[7].Status.Token.AccessToken, "and the window")
+
+	t.Run("a new profile is read alone and listed in order", func(t *testing.T) {
+		f.Store.ResetReads()
+		_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: "p07a", Domain: "p07a.auth0.com", ClientID: "c"})
+		require.NoError(t, err)
+		f.Settle(t)
+		require.Equal(t, "p07a · sign in needed", tr.Menu().Items[8].Label)
+		require.Equal(t, "p07a", m.Rows()[8].Name())
+		require.Equal(t, 1, f.Store.Reads()[""], "AddProfile's own listing, no more")
+	})
+	t.Run("a removed profile is dropped without reading the others", func(t *testing.T) {
+		f.Store.ResetReads()
+		require.NoError(t, f.Engine.RemoveProfile(ctx, "p07a"))
+		f.Settle(t)
+		require.Equal(t, []string{"p07a"}, keys(f.Store.Reads()))
+		require.Len(t, m.Rows(), 20)
+		require.Equal(t, "p08 · 1 h 00 min left", tr.Menu().Items[8].Label)
+	})
+	t.Run("a reload reads everything once", func(t *testing.T) {
+		f.Store.ResetReads()
+		tr.Refresh()
+		f.Settle(t)
+		require.Equal(t, 1, f.Store.Reads()[""])
+		require.Len(t, f.Store.Reads(), 21)
+	})
+}
+
+func keys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -46,8 +46,6 @@ type Main struct {
 	rows     []session.Row
 	listErr  error
 	selected string
-	loading  bool
-	again    bool
 
 	// OnSettings opens the settings; nil hides the button.
 	OnSettings func()
@@ -104,10 +102,15 @@ func (m *Main) Content() fyne.CanvasObject { return m.content }
 // Rows are the profiles as last loaded.
 func (m *Main) Rows() []session.Row { return m.rows }
 
-// Start loads the profiles and reloads them after every change.
+// Start shows the profiles and follows the Session's rows, which change
+// with every profile's change.
 func (m *Main) Start() {
-	m.session.Watch(func(string) { m.Reload() })
-	m.Reload()
+	m.session.Watch(func(string) { m.setRows(m.session.Rows()) })
+	if m.session.Loaded() {
+		m.setRows(m.session.Rows())
+	} else {
+		m.session.LoadOnce()
+	}
 }
 
 // SetHint shows a one-line hint above the list ("" hides it).
@@ -120,23 +123,9 @@ func (m *Main) SetHint(text string) {
 	}
 }
 
-// Reload reads the profiles' states off the UI goroutine and shows them.
-// Calls while one runs fold into one more.
-func (m *Main) Reload() {
-	if m.loading {
-		m.again = true
-		return
-	}
-	m.loading = true
-	m.session.Load(func(rows []session.Row, err error) {
-		m.loading = false
-		m.setRows(rows, err)
-		if m.again {
-			m.again = false
-			m.Reload()
-		}
-	})
-}
+// Reload re-reads every profile's state off the UI goroutine (through the
+// Session, which the tray shares); the window follows.
+func (m *Main) Reload() { m.session.Reload() }
 
 func (m *Main) setRows(rows []session.Row, err error) {
 	m.rows, m.listErr = rows, err
@@ -284,13 +273,11 @@ func (m *Main) save(p auth.Profile, refreshToken string, adding, signIn bool) {
 			m.Editor.RefreshToken.SetText(refreshToken)
 			m.Editor.failed(res)
 			m.SetStatus(res.Message)
-			m.Reload()
 			return
 		}
 		m.SetStatus(res.Message)
 		m.selected = name
 		m.show(m.Inspector.content)
-		m.Reload()
 		if signIn {
 			m.SignIn(name, false)
 		}
@@ -324,6 +311,5 @@ func (m *Main) remove(name string) {
 			m.selected = ""
 			m.show(nil)
 		}
-		m.Reload()
 	})
 }
