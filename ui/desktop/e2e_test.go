@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func TestCLIStaysQuietUnderCUTF8(t *testing.T) {
 	}
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	_, file, _, ok := runtime.Caller(0)
 	require.True(t, ok)
 	return filepath.Join(filepath.Dir(file), "..", "..")
@@ -144,7 +145,7 @@ func repoRoot(t *testing.T) string {
 // test's own (scripts/teststack.sh), stopped when the test ends. It is not
 // the one `make test` started: other packages' tests run at the same time
 // and use that session's clipboard and tray host.
-func stackEnv(t *testing.T, root string) []string {
+func stackEnv(t testing.TB, root string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	script := filepath.Join(root, "scripts", "teststack.sh")
@@ -177,7 +178,7 @@ func getenv(env []string, key string) string {
 }
 
 // binary is $TOKENTRAY_BIN or a fresh build of the repository's main package.
-func binary(t *testing.T, root string) string {
+func binary(t testing.TB, root string) string {
 	t.Helper()
 	if b := os.Getenv("TOKENTRAY_BIN"); b != "" {
 		return b
@@ -190,7 +191,7 @@ func binary(t *testing.T, root string) string {
 	return bin
 }
 
-func sessionBus(t *testing.T, env []string) *dbus.Conn {
+func sessionBus(t testing.TB, env []string) *dbus.Conn {
 	t.Helper()
 	conn, err := dbus.Connect(getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
 	require.NoError(t, err)
@@ -198,7 +199,7 @@ func sessionBus(t *testing.T, env []string) *dbus.Conn {
 	return conn
 }
 
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -216,7 +217,7 @@ type item struct {
 	children []item
 }
 
-func layout(t *testing.T, menu dbus.BusObject) item {
+func layout(t testing.TB, menu dbus.BusObject) item {
 	t.Helper()
 	var rev uint32
 	var root []any
@@ -226,7 +227,7 @@ func layout(t *testing.T, menu dbus.BusObject) item {
 	return parseItem(t, root)
 }
 
-func parseItem(t *testing.T, v []any) item {
+func parseItem(t testing.TB, v []any) item {
 	t.Helper()
 	require.Len(t, v, 3)
 	it := item{id: v[0].(int32)}
@@ -255,7 +256,7 @@ func find(root item, label string) (int32, bool) {
 }
 
 // findIn finds label among the children of the item with id parent.
-func findIn(t *testing.T, root item, parent int32, label string) int32 {
+func findIn(t testing.TB, root item, parent int32, label string) int32 {
 	t.Helper()
 	var walk func(item) (int32, bool)
 	walk = func(it item) (int32, bool) {
@@ -280,7 +281,7 @@ func findIn(t *testing.T, root item, parent int32, label string) int32 {
 
 // click waits for an item labelled label (the menu fills in
 // asynchronously) and clicks it.
-func click(t *testing.T, menu dbus.BusObject, label string) {
+func click(t testing.TB, menu dbus.BusObject, label string) {
 	t.Helper()
 	var id int32
 	eventually(t, 10*time.Second, "menu item "+label, func() bool {
@@ -291,7 +292,7 @@ func click(t *testing.T, menu dbus.BusObject, label string) {
 	callEvent(t, menu, id)
 }
 
-func callEvent(t *testing.T, menu dbus.BusObject, id int32) {
+func callEvent(t testing.TB, menu dbus.BusObject, id int32) {
 	t.Helper()
 	require.NoError(t, menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(""), uint32(0)).Err)
 }
@@ -304,7 +305,7 @@ func clipboard(env []string) string {
 }
 
 // eventuallyClipboard waits until the clipboard holds something other than old.
-func eventuallyClipboard(t *testing.T, env []string, old string) string {
+func eventuallyClipboard(t testing.TB, env []string, old string) string {
 	t.Helper()
 	var got string
 	eventually(t, 10*time.Second, "a new clipboard value", func() bool {
@@ -314,7 +315,7 @@ func eventuallyClipboard(t *testing.T, env []string, old string) string {
 	return got
 }
 
-func screenshot(t *testing.T, env []string, path string) {
+func screenshot(t testing.TB, env []string, path string) {
 	t.Helper()
 	find := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+desktop.Name+"$")
 	find.Env = env
@@ -332,4 +333,24 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// visibleWindows counts the mapped windows titled exactly title.
+func visibleWindows(tb testing.TB, env []string, title string) int {
+	tb.Helper()
+	c := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^"+regexp.QuoteMeta(title)+"$")
+	c.Env = env
+	out, _ := c.Output() // exit 1 when none
+	return len(strings.Fields(string(out)))
+}
+
+// closeWindow asks the window manager to close the window titled title, as
+// its close button does (_NET_CLOSE_WINDOW).
+func closeWindow(tb testing.TB, env []string, title string) {
+	tb.Helper()
+	c := exec.Command("wmctrl", "-F", "-c", title)
+	c.Env = env
+	if out, err := c.CombinedOutput(); err != nil {
+		tb.Fatalf("wmctrl -c %q: %v: %s", title, err, out)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
@@ -15,49 +16,77 @@ import (
 // errors; this is where the GUI words them. The full error stays available
 // for the inspector.
 func Problem(err error) string {
+	p, _ := words(err)
+	return p
+}
+
+// Brief is Problem in a few words, for a list row: "Sign in needed",
+// "Keychain locked", "Issuer unreachable, retry later". The inspector shows
+// Problem and the full error.
+func Brief(err error) string {
+	_, b := words(err)
+	return b
+}
+
+// words is the one place that tells errors apart for the GUI: it returns
+// both wordings of err, the sentence (Problem) and the few words (Brief),
+// so the two never disagree on what an error is.
+func words(err error) (problem, brief string) {
 	var (
 		rate  *auth.RateLimitError
 		oauth *auth.OAuthError
 	)
 	switch {
 	case err == nil:
-		return ""
+		return "", ""
 	case errors.Is(err, ErrNoClipboardTool):
-		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland."
+		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland.",
+			"No clipboard tool: install xclip"
 	case errors.Is(err, auth.ErrKeychainLocked):
-		return "The keychain is locked: unlock your login keyring, then try again."
+		return "The keychain is locked: unlock your login keyring, then try again.",
+			"Keychain locked: unlock it and retry"
 	case errors.Is(err, auth.ErrKeychainTimeout):
-		return "The keychain did not answer: an unlock prompt may be waiting on your screen."
+		return "The keychain did not answer: an unlock prompt may be waiting on your screen.",
+			"Keychain not answering: unlock prompt open?"
 	case errors.Is(err, auth.ErrKeychainUnavailable):
-		return "No keychain found: start a Secret Service (gnome-keyring or KeePassXC), then try again."
+		return "No keychain found: start a Secret Service (gnome-keyring or KeePassXC), then try again.",
+			"No keychain (Secret Service) found"
 	case errors.Is(err, auth.ErrBrokenProfile):
-		return "The profile's record in the keychain is missing or damaged: delete the profile and add it again."
+		return "The profile's record in the keychain is missing or damaged: delete the profile and add it again.",
+			"Damaged profile: delete and add it again"
 	case errors.As(err, &rate):
 		if rate.RetryAfter > 0 {
-			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", widgets.Duration(rate.RetryAfter.Round(time.Second)))
+			in := widgets.Duration(rate.RetryAfter.Round(time.Second))
+			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", in), "Rate limited: retry in " + in
 		}
-		return "The issuer is rate limiting token requests: retry in a minute."
+		return "The issuer is rate limiting token requests: retry in a minute.", "Rate limited: retry in a minute"
 	case errors.Is(err, auth.ErrNeedsLogin):
-		return "Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor."
+		return "Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor.",
+			"Sign in needed: use Sign in…"
 	case errors.Is(err, auth.ErrDenied):
-		return "The sign-in was denied, in the browser or on the verification page: sign in again to retry."
+		return "The sign-in was denied, in the browser or on the verification page: sign in again to retry.",
+			"Sign-in denied"
 	case errors.Is(err, auth.ErrCodeExpired):
-		return "The code expired before it was approved: start the sign-in again."
+		return "The code expired before it was approved: start the sign-in again.",
+			"Code expired: sign in again"
 	case errors.Is(err, auth.ErrNoRefreshToken):
 		return "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +
-			"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings)."
+				"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings).",
+			"No refresh token: allow offline_access"
 	case errors.Is(err, auth.ErrRevocation):
-		return capitalise(revocationProblem(err))
+		return Sentence(revocationProblem(err)), "Sign-out not confirmed by the issuer"
 	case errors.Is(err, context.Canceled):
-		return "Cancelled."
+		return "Cancelled.", "Cancelled"
 	case errors.As(err, &oauth):
-		return capitalise(oauth.Error()) + "."
+		return Sentence(oauth.Error()), "Refused by the issuer: " + oauth.Code
 	case errors.Is(err, context.DeadlineExceeded):
-		return "The issuer did not answer in time: check the network and try again."
+		return "The issuer did not answer in time: check the network and try again.",
+			"Issuer timed out: retry later"
 	case errors.Is(err, auth.ErrTemporary):
-		return "The issuer is unreachable or failing right now: try again later."
+		return "The issuer is unreachable or failing right now: try again later.",
+			"Issuer unreachable: retry later"
 	}
-	return capitalise(err.Error()) + "."
+	return Sentence(err.Error()), "Failed: select it for details"
 }
 
 // revocationProblem words why the issuer did not confirm a revocation:
@@ -95,55 +124,17 @@ func clause(s string) string {
 	return string(s[0]-'A'+'a') + s[1:]
 }
 
-func capitalise(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
+// Sentence makes a lower-case error message (Go's convention) a sentence
+// for the GUI: a capital first letter and a full stop.
+func Sentence(s string) string {
+	if s == "" {
 		return s
 	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
-
-// Brief is Problem in a few words, for a list row: "Sign in needed",
-// "Keychain locked", "Issuer unreachable, retry later". The inspector shows
-// Problem and the full error.
-func Brief(err error) string {
-	var rate *auth.RateLimitError
-	var oauth *auth.OAuthError
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrNoClipboardTool):
-		return "No clipboard tool: install xclip"
-	case errors.Is(err, auth.ErrKeychainLocked):
-		return "Keychain locked: unlock it and retry"
-	case errors.Is(err, auth.ErrKeychainTimeout):
-		return "Keychain not answering: unlock prompt open?"
-	case errors.Is(err, auth.ErrKeychainUnavailable):
-		return "No keychain (Secret Service) found"
-	case errors.Is(err, auth.ErrBrokenProfile):
-		return "Damaged profile: delete and add it again"
-	case errors.As(err, &rate):
-		if rate.RetryAfter > 0 {
-			return "Rate limited: retry in " + widgets.Duration(rate.RetryAfter.Round(time.Second))
-		}
-		return "Rate limited: retry in a minute"
-	case errors.Is(err, auth.ErrNeedsLogin):
-		return "Sign in needed: use Sign in…"
-	case errors.Is(err, auth.ErrDenied):
-		return "Sign-in denied"
-	case errors.Is(err, auth.ErrCodeExpired):
-		return "Code expired: sign in again"
-	case errors.Is(err, auth.ErrNoRefreshToken):
-		return "No refresh token: allow offline_access"
-	case errors.Is(err, auth.ErrRevocation):
-		return "Sign-out not confirmed by the issuer"
-	case errors.Is(err, context.Canceled):
-		return "Cancelled"
-	case errors.As(err, &oauth):
-		return "Refused by the issuer: " + oauth.Code
-	case errors.Is(err, context.DeadlineExceeded):
-		return "Issuer timed out: retry later"
-	case errors.Is(err, auth.ErrTemporary):
-		return "Issuer unreachable: retry later"
+	if s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
 	}
-	return "Failed: select it for details"
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }

@@ -80,6 +80,11 @@ type Row struct {
 // Name is the profile's name.
 func (r Row) Name() string { return r.Status.Name() }
 
+// CanSignIn reports whether the profile can sign in from here: its record
+// was read, and it gets tokens from an Auth0 domain or an OIDC issuer. A
+// bare token URL gives no authorization or device endpoint to sign in with.
+func (r Row) CanSignIn() bool { return r.Status.Err == nil && r.Status.Profile.TokenURL == "" }
+
 // LastErr is the error of the last failed action on the profile, nil when
 // the last action succeeded or the token is newer than the failure.
 func (r Row) LastErr() error {

@@ -92,8 +92,7 @@ func profileItem(r session.Row, now time.Time, h Handlers) *fyne.MenuItem {
 		fyne.NewMenuItem(LabelHeader, copyAction(session.Header, false)),
 		fyne.NewMenuItemSeparator(),
 	}
-	// A bare token URL has no endpoints to sign in with.
-	if r.Status.Err == nil && r.Status.Profile.TokenURL == "" {
+	if r.CanSignIn() {
 		items = append(items, fyne.NewMenuItem(LabelSignIn, signIn(false)), fyne.NewMenuItem(LabelDevice, signIn(true)))
 	}
 	if r.Status.HasRefreshToken {

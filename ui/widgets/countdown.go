@@ -37,9 +37,6 @@ func (c *Countdown) Set(s Subject) {
 	c.Refresh()
 }
 
-// Subject is what the countdown shows.
-func (c *Countdown) Subject() Subject { return c.subject }
-
 // CreateRenderer implements fyne.Widget.
 func (c *Countdown) CreateRenderer() fyne.WidgetRenderer {
 	r := &countdownRenderer{

@@ -282,7 +282,7 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 	ok := true
 	fail := func(l *widget.Label, filled bool, err error) {
 		ok = false
-		show(l, filled, capitalise(err.Error())+".")
+		show(l, filled, session.Sentence(err.Error()))
 	}
 
 	// Name.
@@ -355,7 +355,7 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 	np, err := p.Normalize()
 	if err != nil && ok {
 		ok = false
-		setMsg(e.FormMsg, capitalise(err.Error())+".")
+		setMsg(e.FormMsg, session.Sentence(err.Error()))
 	}
 	e.WhereHint.Hidden = e.WhereHint.Text == ""
 	e.WhereHint.Refresh()
@@ -385,11 +385,4 @@ func (e *Editor) failed(res session.SaveResult) {
 		setMsg(e.NameMsg, "A profile named "+strings.TrimSpace(e.Name.Text)+" exists already: choose another name.")
 	}
 	setMsg(e.FormMsg, res.Message)
-}
-
-func capitalise(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -261,9 +261,9 @@ func (i *Inspector) Show(r session.Row) {
 	// The way forward is highlighted: signing in when that is what is
 	// needed, otherwise Refresh & copy.
 	signedIn := r.Status.HasRefreshToken
-	setEnabled(i.signIn, r.Status.Err == nil && canSignIn(p))
+	setEnabled(i.signIn, r.CanSignIn())
 	setEnabled(i.signOut, signedIn)
-	if r.Subject.State(now) == widgets.StateSignIn && canSignIn(p) {
+	if r.Subject.State(now) == widgets.StateSignIn && r.CanSignIn() {
 		i.signIn.Importance, i.refresh.Importance = widget.HighImportance, widget.MediumImportance
 	} else {
 		i.signIn.Importance, i.refresh.Importance = widget.MediumImportance, widget.HighImportance

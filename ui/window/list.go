@@ -180,7 +180,7 @@ func (r *rowView) set(row session.Row, busy bool) {
 		r.detail.SetText(session.Brief(err))
 	case st == widgets.StateSignIn:
 		r.detail.Importance = widget.DangerImportance
-		if canSignIn(row.Status.Profile) {
+		if row.CanSignIn() {
 			r.detail.SetText(NoRefreshToken)
 		} else {
 			r.detail.SetText(NoRefreshTokenPaste)

@@ -131,9 +131,6 @@ func (s *Settings) Prefs() Prefs {
 	}
 }
 
-// Content is the form.
-func (s *Settings) Content() fyne.CanvasObject { return s.content }
-
 // ShowSettings opens the settings dialog on win; Save writes them to store
 // and hands them to onSave.
 func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *Settings {

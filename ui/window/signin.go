@@ -310,10 +310,6 @@ func callbackHint(port int) string {
 	return "Allowed Callback URLs: " + auth.CallbackURL(port)
 }
 
-// canSignIn reports whether the profile can sign in here: a bare token
-// URL gives no authorization or device endpoint.
-func canSignIn(p auth.Profile) bool { return p.TokenURL == "" }
-
 // SignIn selects the named profile and signs in to its issuer, in the
 // browser or, with device, with a code, in a dialog. A sign-in still
 // running is cancelled first.

@@ -23,10 +23,9 @@ import (
 // Clipboard is an in-memory session.Clipboard. Err, when set, fails every
 // call (to simulate a missing clipboard tool).
 type Clipboard struct {
-	mu     sync.Mutex
-	text   string
-	writes int
-	err    error
+	mu   sync.Mutex
+	text string
+	err  error
 }
 
 // ReadAll implements session.Clipboard.
@@ -44,19 +43,11 @@ func (c *Clipboard) WriteAll(s string) error {
 		return c.err
 	}
 	c.text = s
-	c.writes++
 	return nil
 }
 
 // Text is the clipboard's content.
 func (c *Clipboard) Text() string { s, _ := c.ReadAll(); return s }
-
-// Writes counts successful writes.
-func (c *Clipboard) Writes() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.writes
-}
 
 // SetErr makes every following call fail with err (nil to recover).
 func (c *Clipboard) SetErr(err error) {
