@@ -35,8 +35,9 @@ func TestCopyPutsTheEnginesTokenOnTheClipboard(t *testing.T) {
 	first := f.Clipboard.Text()
 	require.Equal(t, f.Cached(t, "dev").AccessToken, first, "the clipboard holds the token the engine cached")
 	require.True(t, srv.Active(t, first), "the server says the copied token is active")
-	require.Equal(t, "Access token for dev copied — valid 30 min", res.Message)
-	require.Equal(t, []string{"tokentray: Access token for dev copied — valid 30 min"}, f.Notes())
+	want := "Access token for dev copied — valid " + f.Left(t, "dev")
+	require.Equal(t, want, res.Message)
+	require.Equal(t, []string{"tokentray: " + want}, f.Notes())
 
 	t.Run("a second copy reuses the cached token", func(t *testing.T) {
 		requests := srv.TokenRequests(t)
@@ -386,7 +387,7 @@ func TestSignInAndOutThroughTheSession(t *testing.T) {
 	require.NotNil(t, in)
 	require.NoError(t, in.Err)
 	require.Equal(t, f.Opened(), []string{browser}, "the browser was given the authorization URL")
-	require.Equal(t, "Signed in to dev — access token valid 30 min; ID token signature verified.", in.Message)
+	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", in.Message)
 	require.Equal(t, in.Token.AccessToken, f.Cached(t, "dev").AccessToken)
 	require.True(t, srv.Active(t, in.Token.AccessToken))
 	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))

@@ -161,7 +161,9 @@ func TestTrayActionsCopyTheEnginesToken(t *testing.T) {
 	first := f.Clipboard.Text()
 	require.Equal(t, f.Cached(t, "dev").AccessToken, first)
 	require.True(t, srv.Active(t, first))
-	require.Equal(t, "tokentray: Access token for dev copied — valid 30 min", f.Notes()[0])
+	require.Equal(t, "tokentray: Access token for dev copied — valid "+f.Left(t, "dev"), f.Notes()[0])
+	f.AtLifetime(t, "dev", 30*time.Minute)
+	tr.Tick()
 	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label)
 
 	f.Clock.Advance(20 * time.Minute)
@@ -176,6 +178,8 @@ func TestTrayActionsCopyTheEnginesToken(t *testing.T) {
 	require.NotEqual(t, first, second)
 	require.True(t, srv.Active(t, second))
 	require.Equal(t, f.Cached(t, "dev").AccessToken, second)
+	f.AtLifetime(t, "dev", 30*time.Minute)
+	tr.Tick()
 	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label, "the label shows the refreshed token")
 
 	sub(t, tr.Menu(), "dev · 30 min left", tray.LabelHeader).Action()
@@ -265,6 +269,8 @@ func TestTraySignInAndOut(t *testing.T) {
 	tok := f.Cached(t, "dev")
 	require.True(t, tok.IDTokenVerified)
 	require.True(t, srv.Active(t, tok.AccessToken))
+	f.AtLifetime(t, "dev", 30*time.Minute)
+	tr.Tick()
 	require.Equal(t, "dev · 30 min left", tr.Menu().Items[0].Label, "the label follows the sign-in")
 	require.Len(t, f.Opened(), 1)
 	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)

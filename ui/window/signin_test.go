@@ -48,8 +48,10 @@ func requireSignedIn(t *testing.T, f *sessiontest.Fixture, m *Main, name string)
 	require.True(t, ok)
 	require.True(t, f.Server.Active(t, rt), "the stored refresh token is active at the server")
 
+	f.AtLifetime(t, name, 30*time.Minute)
+	m.Tick()
 	r := rowOf(t, m, name)
-	require.True(t, strings.HasPrefix(cd(r.countdown), "0:30:0") || cd(r.countdown) == "0:29:59", cd(r.countdown))
+	require.Equal(t, "0:30:00", cd(r.countdown))
 	require.Equal(t, theme.Color(theme.ColorNameSuccess), r.stripe.FillColor)
 	require.True(t, m.Inspector.content.Visible())
 	require.Equal(t, name, m.Inspector.title.Text)
@@ -83,7 +85,7 @@ func TestSignInFromTheInspector(t *testing.T) {
 	d := m.signIn
 	require.Equal(t, "The issuer sends you back to "+redirectURI(t, opened[0])+".", d.Page.Text)
 
-	want := "Signed in to dev — access token valid 30 min; ID token signature verified."
+	want := "Signed in to dev — access token valid " + f.Left(t, "dev") + "; ID token signature verified."
 	require.Equal(t, want, d.Status.Text)
 	require.Equal(t, want, m.Status.Text)
 	require.Equal(t, "tokentray: "+want, f.Notes()[len(f.Notes())-1])
@@ -189,7 +191,7 @@ func TestSignInFromTheEditor(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, port, p.CallbackPort, "the port is saved with the profile")
 	require.Equal(t, []string{auth.CallbackURL(port)}, []string{redirectURI(t, f.Opened()[0])}, "the sign-in used the fixed port")
-	require.Equal(t, "Signed in to dev — access token valid 30 min; ID token signature verified.", m.Status.Text)
+	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", m.Status.Text)
 	requireSignedIn(t, f, m, "dev")
 
 	t.Run("editing shows the stored port", func(t *testing.T) {
@@ -303,7 +305,7 @@ func TestDeviceSignIn(t *testing.T) {
 
 	srv.ApproveDevice(t, code, false)
 	f.Settle(t)
-	require.Equal(t, "Signed in to dev — access token valid 30 min; ID token signature verified.", d.Status.Text)
+	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", d.Status.Text)
 	require.Equal(t, d.Status.Text, m.Status.Text, "not overwritten by the cancelled browser sign-in")
 	require.False(t, d.TryAgain.Visible())
 	requireSignedIn(t, f, m, "dev")

@@ -18,6 +18,7 @@ import (
 	"github.com/tokentray/tokentray/auth/authtest"
 	"github.com/tokentray/tokentray/testserver"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Clipboard is an in-memory session.Clipboard. Err, when set, fails every
@@ -200,6 +201,22 @@ func (f *Fixture) Cached(t testing.TB, name string) auth.Token {
 		t.Fatalf("status of %s: %v", name, st.Err)
 	}
 	return st.Token
+}
+
+// Left is how long name's cached access token has left at the fixture's
+// clock, worded as the GUI words it ("30 min"). The server stamps expiry
+// with the real clock while the fixture's stands still, so a test computes
+// what a message should say rather than assume how long it ran.
+func (f *Fixture) Left(t testing.TB, name string) string {
+	t.Helper()
+	return widgets.Duration(f.Cached(t, name).Expiry.Sub(f.Clock.Now()))
+}
+
+// AtLifetime sets the fixture's clock to when name's cached access token
+// had d left, so countdowns and labels read exactly d after a Tick.
+func (f *Fixture) AtLifetime(t testing.TB, name string, d time.Duration) {
+	t.Helper()
+	f.Clock.Set(f.Cached(t, name).Expiry.Add(-d))
 }
 
 // SettleUntil runs pending UI work until cond holds (see
