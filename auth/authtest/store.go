@@ -14,7 +14,8 @@ import (
 )
 
 // Store is an in-memory auth.Store. It is safe for concurrent use. Err, when
-// set, is returned by every call (to simulate a locked keychain).
+// set, is returned by every call (to simulate a locked keychain); Block holds
+// every call (an unlock prompt nobody answers); Reads counts the reads.
 type Store struct {
 	mu       sync.Mutex
 	profiles map[string]auth.Profile
@@ -24,6 +25,7 @@ type Store struct {
 	// saveSecretErr fails SaveSecret alone.
 	saveSecretErr error
 	reads         map[string]int // by profile name; "" for the index
+	gate          chan struct{}  // while not nil, calls wait for it to close
 }
 
 // NewStore returns an empty Store.
@@ -69,6 +71,43 @@ func (s *Store) SetSaveSecretErr(err error) {
 	s.mu.Unlock()
 }
 
+// Block makes every following call wait until release is called (or its
+// ctx ends): a keychain showing an unlock prompt. Tests use it to show that
+// the UI goroutine never waits for the store.
+func (s *Store) Block() (release func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.gate = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.gate == gate {
+				s.gate = nil
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// wait holds a call while the store is blocked.
+func (s *Store) wait(ctx context.Context) error {
+	s.mu.Lock()
+	gate := s.gate
+	s.mu.Unlock()
+	if gate == nil {
+		return nil
+	}
+	select {
+	case <-gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Break keeps name in the index but loses its record.
 func (s *Store) Break(name string) {
 	s.mu.Lock()
@@ -86,7 +125,10 @@ func (s *Store) Secret(name string, kind auth.SecretKind) (string, bool) {
 }
 
 // ListProfiles implements auth.Store.
-func (s *Store) ListProfiles(context.Context) ([]string, error) {
+func (s *Store) ListProfiles(ctx context.Context) ([]string, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads[""]++
@@ -105,7 +147,10 @@ func (s *Store) ListProfiles(context.Context) ([]string, error) {
 }
 
 // LoadProfile implements auth.Store.
-func (s *Store) LoadProfile(_ context.Context, name string) (auth.Profile, error) {
+func (s *Store) LoadProfile(ctx context.Context, name string) (auth.Profile, error) {
+	if err := s.wait(ctx); err != nil {
+		return auth.Profile{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads[name]++
@@ -123,7 +168,10 @@ func (s *Store) LoadProfile(_ context.Context, name string) (auth.Profile, error
 }
 
 // SaveProfile implements auth.Store.
-func (s *Store) SaveProfile(_ context.Context, p auth.Profile) error {
+func (s *Store) SaveProfile(ctx context.Context, p auth.Profile) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Err != nil {
@@ -135,7 +183,10 @@ func (s *Store) SaveProfile(_ context.Context, p auth.Profile) error {
 }
 
 // DeleteProfile implements auth.Store.
-func (s *Store) DeleteProfile(_ context.Context, name string) error {
+func (s *Store) DeleteProfile(ctx context.Context, name string) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Err != nil {
@@ -154,7 +205,10 @@ func (s *Store) DeleteProfile(_ context.Context, name string) error {
 }
 
 // LoadSecret implements auth.Store.
-func (s *Store) LoadSecret(_ context.Context, name string, kind auth.SecretKind) (string, error) {
+func (s *Store) LoadSecret(ctx context.Context, name string, kind auth.SecretKind) (string, error) {
+	if err := s.wait(ctx); err != nil {
+		return "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads[name]++
@@ -169,7 +223,10 @@ func (s *Store) LoadSecret(_ context.Context, name string, kind auth.SecretKind)
 }
 
 // SaveSecret implements auth.Store.
-func (s *Store) SaveSecret(_ context.Context, name string, kind auth.SecretKind, value string) error {
+func (s *Store) SaveSecret(ctx context.Context, name string, kind auth.SecretKind, value string) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Err != nil {
@@ -183,7 +240,10 @@ func (s *Store) SaveSecret(_ context.Context, name string, kind auth.SecretKind,
 }
 
 // DeleteSecret implements auth.Store.
-func (s *Store) DeleteSecret(_ context.Context, name string, kind auth.SecretKind) error {
+func (s *Store) DeleteSecret(ctx context.Context, name string, kind auth.SecretKind) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Err != nil {
