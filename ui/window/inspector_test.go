@@ -2,6 +2,9 @@ package window
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,4 +135,56 @@ func TestInspectorOpaqueToken(t *testing.T) {
 	require.Equal(t, "Bearer, opaque", i.kind.Text)
 	require.True(t, hasLabel(i.claims, "Opaque token: only the issuer can read it (Auth0 issues these when no audience is set)."))
 	require.False(t, i.idClaims.Visible())
+}
+
+// TestAnEchoedRefreshTokenIsNeverShown: some issuers put the refresh token
+// they refused into their error; the GUI shows errors in notifications, the
+// status line and the inspector, and must show it in none of them.
+func TestAnEchoedRefreshTokenIsNeverShown(t *testing.T) {
+	const rt = "v1.MRrt-echoed-back-by-the-issuer-0123456789"
+	for _, tc := range []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+	}{
+		{"in error_description", http.StatusBadRequest, "application/json",
+			`{"error":"invalid_grant","error_description":"refresh token ` + rt + ` is revoked"}`},
+		{"in an HTML error page", http.StatusBadGateway, "text/html",
+			`<html><body>upstream rejected refresh_token=` + rt + `</body></html>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.contentType)
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer issuer.Close()
+			f := sessiontest.New(t)
+			ctx := context.Background()
+			_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: "leaky", TokenURL: issuer.URL + "/oauth/token", ClientID: "c"})
+			require.NoError(t, err)
+			require.NoError(t, f.Engine.SetRefreshToken(ctx, "leaky", rt))
+			m, w := open(t, f)
+
+			test.Tap(rowOf(t, m, "leaky").button)
+			f.Settle(t)
+			m.Inspect("leaky")
+			i := m.Inspector
+			require.True(t, i.errBox.Visible(), "the failure is shown")
+			require.NotEmpty(t, i.errFull.Text)
+			require.NotEmpty(t, f.Notes())
+
+			shown := append(f.Notes(), m.Status.Text, i.problem.Text, i.errFull.Text, rowOf(t, m, "leaky").detail.Text)
+			for _, o := range test.LaidOutObjects(w.Content()) {
+				if l, ok := o.(*widget.Label); ok {
+					shown = append(shown, l.Text)
+				}
+			}
+			for _, s := range shown {
+				require.NotContains(t, s, rt)
+				require.NotContains(t, s, "MRrt-echoed", "not even part of it")
+			}
+		})
+	}
 }
