@@ -133,7 +133,7 @@ func (s *Session) replaceRows(sts []auth.Status, err error) {
 	r := &s.rows
 	list := make([]Row, len(sts))
 	for i, st := range sts {
-		list[i] = s.Row(st)
+		list[i] = s.row(st)
 	}
 	if err != nil {
 		list = nil
@@ -156,9 +156,9 @@ func (s *Session) updateRow(st auth.Status) {
 		}
 		list = slices.Delete(list, i, i+1)
 	case found:
-		list[i] = s.Row(st)
+		list[i] = s.row(st)
 	default:
-		list = slices.Insert(list, i, s.Row(st))
+		list = slices.Insert(list, i, s.row(st))
 	}
 	r.list = list
 	s.tell(name)
@@ -171,7 +171,7 @@ func (s *Session) failureChanged(name string) {
 	for i, x := range r.list {
 		if x.Name() == name {
 			list := slices.Clone(r.list)
-			list[i] = s.Row(x.Status)
+			list[i] = s.row(x.Status)
 			r.list = list
 			s.tell(name)
 			return

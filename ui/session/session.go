@@ -2,9 +2,11 @@
 // engine, so that both behave the same: copy a token to the clipboard (with
 // a notification, an optional auto-clear that only wipes the token tokentray
 // put there, and the last error per profile for the labels), sign in (in the
-// browser or with a device code, cancellable) and out, load the profiles'
-// states, and hand keychain and network work off Fyne's UI goroutine and the
-// results back onto it. It holds no fyne.App and does not
+// browser or with a device code, cancellable) and out, add, edit and delete
+// profiles, and keep the one copy of the profiles' rows that both show,
+// re-reading only the profile that changed. Keychain and network work runs
+// off Fyne's UI goroutine and notifications on a goroutine of their own; the
+// results come back onto the UI goroutine. It holds no fyne.App and does not
 // import fyne/v2/app, so fyne/v2/test runs it headless.
 package session
 
@@ -161,8 +163,8 @@ func (s *Session) lastErr(name string, t auth.Token) error {
 	return f.err
 }
 
-// Row combines a status with the profile's last error.
-func (s *Session) Row(st auth.Status) Row {
+// row combines a status with the profile's last error.
+func (s *Session) row(st auth.Status) Row {
 	err := s.lastErr(st.Name(), st.Token)
 	return Row{Status: st, Subject: widgets.SubjectOf(st, err), Failure: err}
 }
