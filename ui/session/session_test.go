@@ -440,8 +440,21 @@ func TestANotifierThatHangsDoesNotBlock(t *testing.T) {
 		mu.Unlock()
 	}
 
-	first := copyNow(t, f, session.Request{Name: "dev"})
-	second := copyNow(t, f, session.Request{Name: "dev", What: session.Header})
+	// A notifier called on the UI goroutine would hang this test: fail it
+	// instead, and let the stuck goroutine go at the end.
+	var first, second session.Result
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		first = copyNow(t, f, session.Request{Name: "dev"})
+		second = copyNow(t, f, session.Request{Name: "dev", What: session.Header})
+	}()
+	select {
+	case <-finished:
+	case <-time.After(15 * time.Second):
+		close(release)
+		t.Fatal("the copies waited for the notifier")
+	}
 	require.NoError(t, first.Err)
 	require.Equal(t, "Authorization: Bearer "+f.Cached(t, "dev").AccessToken, f.Clipboard.Text(), "both copies went through")
 	require.False(t, f.Session.WaitNotified(10*time.Millisecond), "the notifier is still stuck")
