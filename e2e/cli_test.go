@@ -248,6 +248,9 @@ func TestHiddenPromptOnATerminal(t *testing.T) {
 		require.NoError(t, err, "no prompt; the terminal showed: %q", screen.String())
 		screen.Write(buf[:n])
 	}
+	// The prompt is written just before echo is switched off; type at a
+	// human's pace after it, as a person (or a paste) would.
+	time.Sleep(300 * time.Millisecond)
 	_, err = in.Write([]byte(secret + "\r"))
 	require.NoError(t, err)
 	rest, _ := io.ReadAll(out)
