@@ -91,23 +91,21 @@ func Run(o Options) int {
 	if clip == nil {
 		clip = systemClipboard{}
 	}
-	notify := prefs.Notifications
-	notifyExpiring := prefs.NotifyExpiring
+	var notifyExpiring atomic.Bool
 	sess := &session.Session{
 		Engine:    o.Engine,
 		Clipboard: clip,
 		Loop:      session.FyneLoop{},
 		OpenURL:   a.OpenURL,
-		Notify: func(title, body string) {
-			if notify {
-				a.SendNotification(fyne.NewNotification(title, body))
-			}
-		},
+		// Called on a goroutine of the session's: Fyne's SendNotification
+		// is a synchronous D-Bus call that must not hold up the UI.
+		Notify: func(title, body string) { a.SendNotification(fyne.NewNotification(title, body)) },
 	}
 	apply := func(p window.Prefs) {
 		o.Engine.SetMargin(p.Margin)
 		sess.SetAutoClear(p.AutoClear)
-		notify, notifyExpiring = p.Notifications, p.NotifyExpiring
+		sess.SetNotifications(p.Notifications)
+		notifyExpiring.Store(p.NotifyExpiring)
 	}
 	apply(prefs)
 
@@ -131,6 +129,7 @@ func Run(o Options) int {
 	hide := func() {
 		w.Hide()
 		visible.Store(false)
+		m.Hidden() // a revealed token is masked again
 	}
 
 	hasTray := HasTrayHost()
@@ -147,7 +146,7 @@ func Run(o Options) int {
 	m.SetHint(joinLines(hints))
 
 	var tr *tray.Tray
-	if desk, ok := a.(fynedesktop.App); ok {
+	if desk, ok := a.(fynedesktop.App); ok && hasTray {
 		tr = &tray.Tray{
 			Session: sess,
 			Now:     o.Engine.Now,
@@ -163,14 +162,14 @@ func Run(o Options) int {
 				SignOut:    func(name string) { show(); m.SignOut(name) },
 			},
 			OnExpiring: func(name string, left time.Duration) {
-				if notifyExpiring {
-					a.SendNotification(fyne.NewNotification("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, widgets.Duration(left))))
+				if notifyExpiring.Load() {
+					sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, widgets.Duration(left)))
 				}
 			},
 		}
 		desk.SetSystemTrayIcon(assets.TrayIcon)
 	}
-	if hasTray && tr != nil {
+	if tr != nil {
 		w.SetCloseIntercept(hide)
 	} else {
 		w.SetMaster()
@@ -200,17 +199,11 @@ func Run(o Options) int {
 				tr.Tick()
 			}
 		},
-		reload: func() {
-			if tr != nil {
-				tr.Refresh()
-			}
-			if visible.Load() {
-				m.Reload()
-			}
-		},
+		reload: func() { sess.Reload() }, // tray and window follow the shared rows
 		show: func() { show() },
 	})
 	a.Run()
+	sess.FlushClear() // an armed auto-clear must not die with the process
 	return 0
 }
 
