@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing tokentray needs on Debian 12: the cgo
 # libraries Fyne links against, the headless desktop session the tests use
-# (Xvfb, D-Bus, gnome-keyring, clipboard and window tools), and the test
+# (Xvfb, D-Bus, gnome-keyring, a tray host, a notification daemon, a window
+# manager, clipboard and window tools), and the test
 # authorization server's npm packages. Safe to run again: it installs only
 # what is missing. Runs as root, or through sudo.
 set -euo pipefail
@@ -9,7 +10,10 @@ cd "$(dirname "$0")/.."
 
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev xvfb dbus gnome-keyring libsecret-tools xclip xdotool imagemagick
-	jq libgl1-mesa-dri curl nodejs npm psmisc haskell-status-notifier-item-utils locales)
+	jq libgl1-mesa-dri curl nodejs npm psmisc haskell-status-notifier-item-utils locales
+	dunst dbus-user-session openbox wmctrl)
+# dbus-user-session is named because dunst needs some session bus package:
+# left to apt, that choice could fall on dbus-x11 (see below).
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # teststack.sh — a private, headless desktop session for tests: Xvfb, a
 # session D-Bus, gnome-keyring's Secret Service with an unlocked login
-# collection and, when installed, a StatusNotifierWatcher for the tray.
+# collection and, when installed, a StatusNotifierWatcher for the tray, a
+# notification daemon (dunst) and a window manager (openbox).
 #
 #   scripts/teststack.sh start DIR   start everything, write DIR/env and DIR/pids
+#                                    (one "NAME PID STARTTIME" line per process)
 #   scripts/teststack.sh stop DIR    stop exactly the processes listed in DIR/pids
 #
 # Use:  d=$(mktemp -d) && scripts/teststack.sh start "$d" && (. "$d/env" && go test ./...)
@@ -167,6 +169,7 @@ start_stack() {
 		[[ $(busctl --user --auto-start=no get-property org.freedesktop.secrets \
 			/org/freedesktop/secrets/collection/login org.freedesktop.Secret.Collection Locked 2>/dev/null) == "b false" ]]
 	}
+	wm_ready() { DISPLAY=$display wmctrl -m; }
 	display_ready() { [[ -s $dir/displayfd ]] && grep -qE '^[0-9]+$' "$dir/displayfd"; }
 
 	# 1. Xvfb picks a free display itself and writes its number to fd 3 once it
@@ -225,6 +228,28 @@ EOF
 		wait_until "org.kde.StatusNotifierWatcher on the bus" status-notifier-watcher bus_has org.kde.StatusNotifierWatcher
 	else
 		log "note: status-notifier-watcher not installed; tray apps will log 'failed to register'"
+	fi
+
+	# 5. Optional notification daemon (dunst): tests read what the app sent
+	#    from `dunstctl history` or the bus. Without one, notifications fail
+	#    with ServiceUnknown, as on a desktop without a daemon.
+	if command -v dunst >/dev/null 2>&1; then
+		DISPLAY=$display dunst >"$dir/log/dunst.log" 2>&1 &
+		record dunst $!
+		wait_until "org.freedesktop.Notifications on the bus" dunst bus_has org.freedesktop.Notifications
+	else
+		log "note: dunst not installed; notifications go nowhere"
+	fi
+
+	# 6. Optional window manager (openbox): closing a window through the WM
+	#    (_NET_CLOSE_WINDOW, wmctrl -c) needs one. wmctrl -m succeeds once it
+	#    manages the screen (_NET_SUPPORTING_WM_CHECK is set).
+	if command -v openbox >/dev/null 2>&1 && command -v wmctrl >/dev/null 2>&1; then
+		DISPLAY=$display openbox --sm-disable >"$dir/log/openbox.log" 2>&1 &
+		record openbox $!
+		wait_until "openbox managing $display" openbox wm_ready
+	else
+		log "note: openbox or wmctrl not installed; windows are unmanaged"
 	fi
 
 	{
