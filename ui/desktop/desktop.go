@@ -86,6 +86,8 @@ func Run(o Options) int {
 	a := app.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	prefs := window.LoadPrefs(a.Preferences())
+	ui := newMainLoop()
+	ui.StopOnSignal()
 
 	clip := o.Clipboard
 	if clip == nil {
@@ -95,7 +97,7 @@ func Run(o Options) int {
 	sess := &session.Session{
 		Engine:    o.Engine,
 		Clipboard: clip,
-		Loop:      session.FyneLoop{},
+		Loop:      ui,
 		OpenURL:   a.OpenURL,
 		// Called on a goroutine of the session's: Fyne's SendNotification
 		// is a synchronous D-Bus call that must not hold up the UI.
@@ -109,29 +111,6 @@ func Run(o Options) int {
 	}
 	apply(prefs)
 
-	w := a.NewWindow(o.Title)
-	w.SetIcon(assets.Icon)
-	m := window.New(sess, o.Engine.Now, w)
-	m.OnSettings = func() { window.ShowSettings(w, a.Preferences(), apply) }
-	w.SetContent(m.Content())
-	w.Resize(fyne.NewSize(1120, 680))
-
-	// visible is written on the UI goroutine and read by the ticker, which
-	// then does not even wake the UI goroutine while the window is hidden.
-	var visible atomic.Bool
-	show = func() {
-		w.Show()
-		w.RequestFocus()
-		if !visible.Swap(true) {
-			m.Reload()
-		}
-	}
-	hide := func() {
-		w.Hide()
-		visible.Store(false)
-		m.Hidden() // a revealed token is masked again
-	}
-
 	hasTray := HasTrayHost()
 	var hints []string
 	if o.Hint != "" {
@@ -143,18 +122,90 @@ func Run(o Options) int {
 	if missingClipboardTool() {
 		hints = append(hints, session.Problem(session.ErrNoClipboardTool))
 	}
-	m.SetHint(joinLines(hints))
 
+	// The window and its content are made when first shown: laying them
+	// out loads and parses the fonts (about 30 MB of heap), which a tray
+	// icon never needs. Until then the status line's text waits here.
+	// UI goroutine only, like the widgets.
+	var (
+		w      fyne.Window
+		m      *window.Main
+		status string
+	)
+	// visible is written on the UI goroutine and read by the ticker, which
+	// then does not even wake the UI goroutine while the window is hidden.
+	var visible atomic.Bool
+	// ownTray: the tray icon is tokentray's own (see trayIcon), so Fyne's
+	// loop may be parked while the window is hidden.
+	ownTray := hasTray && freedesktop()
+	idle := func(on bool) {
+		if ownTray {
+			ui.SetIdle(on)
+		}
+	}
+	hide := func() {
+		w.Hide()
+		visible.Store(false)
+		m.Hidden() // a revealed token is masked again
+		idle(true)
+	}
+	setStatus := func(text string) {
+		if m == nil {
+			status = text
+			return
+		}
+		m.SetStatus(text)
+	}
+	ensureWindow := func() {
+		if m != nil {
+			return
+		}
+		w = a.NewWindow(o.Title)
+		w.SetIcon(assets.Icon)
+		m = window.New(sess, o.Engine.Now, w)
+		m.OnSettings = func() { window.ShowSettings(w, a.Preferences(), apply) }
+		w.SetContent(m.Content())
+		w.Resize(fyne.NewSize(1120, 680))
+		m.SetHint(joinLines(hints))
+		m.SetStatus(status)
+		if hasTray {
+			w.SetCloseIntercept(hide)
+		} else {
+			w.SetMaster() // closing it quits
+			w.SetOnClosed(ui.Stop)
+		}
+		m.Start() // the rows the tray already read, or a first read
+	}
+	show = func() {
+		created := m == nil
+		ensureWindow()
+		idle(false)
+		w.Show()
+		w.RequestFocus()
+		if !visible.Swap(true) && !created {
+			m.Reload()
+		}
+	}
+
+	var install func(*fyne.Menu)
+	if ownTray {
+		icon := &trayIcon{do: ui.Do, quit: func() { ui.Stop(); a.Quit() }}
+		icon.Show(assets.TrayIcon, Name)
+		install = icon.Install
+	} else if desk, ok := a.(fynedesktop.App); ok && hasTray {
+		desk.SetSystemTrayIcon(assets.TrayIcon)
+		install = desk.SetSystemTrayMenu
+	}
 	var tr *tray.Tray
-	if desk, ok := a.(fynedesktop.App); ok && hasTray {
+	if install != nil {
 		tr = &tray.Tray{
 			Session: sess,
 			Now:     o.Engine.Now,
-			Install: desk.SetSystemTrayMenu,
+			Install: install,
 			Handlers: tray.Handlers{
 				// The window's status line says what the tray copied too,
 				// for desktops without a notification daemon.
-				Copy:       func(r session.Request) { sess.Copy(r, func(res session.Result) { m.SetStatus(res.Message) }) },
+				Copy:       func(r session.Request) { sess.Copy(r, func(res session.Result) { setStatus(res.Message) }) },
 				Open:       show,
 				AddProfile: func() { show(); m.AddProfile() },
 				Inspect:    func(name string) { show(); m.Inspect(name) },
@@ -167,42 +218,52 @@ func Run(o Options) int {
 				}
 			},
 		}
-		desk.SetSystemTrayIcon(assets.TrayIcon)
-	}
-	if tr != nil {
-		w.SetCloseIntercept(hide)
-	} else {
-		w.SetMaster()
-	}
-
-	m.Start()
-	if tr != nil {
 		tr.Start()
 	}
-	if !prefs.StartHidden || !hasTray {
+	if !prefs.StartHidden || tr == nil {
 		show()
+	} else {
+		idle(true)
 	}
 	if o.Prepare != nil {
 		go func() {
 			if err := o.Prepare(); err != nil {
-				fyne.Do(func() { m.SetStatus(session.Problem(err)); show() })
+				ui.Do(func() { show(); setStatus(session.Problem(err)) })
 			}
 		}()
 	}
 
+	// Changes by other processes (a CLI refresh) show at once: their
+	// engines touch the profile's lock file. This process's own changes
+	// touch it too; those the session has already read.
+	if dir, err := auth.LockDir(o.Service); err == nil {
+		changes := &changeWatch{dir: dir}
+		o.Engine.Watch(changes.Own)
+		if stop, err := changes.Start(changeDebounce, func([]string) { ui.Do(sess.Reload) }); err == nil {
+			defer stop()
+		} else {
+			fmt.Fprintf(os.Stderr, "tokentray: %v (changes from other processes show within %v)\n", err, reloadTick)
+		}
+	}
+
 	done := make(chan struct{})
 	defer close(done)
-	go ticks(done, showReq, visible.Load, func(f func()) { fyne.Do(f) }, ticker{
-		second: m.Tick,
+	go ticks(done, showReq, visible.Load, ui.Do, ticker{
+		second: func() {
+			if m != nil {
+				m.Tick()
+			}
+		},
 		tray: func() {
 			if tr != nil {
 				tr.Tick()
 			}
 		},
 		reload: func() { sess.Reload() }, // tray and window follow the shared rows
-		show: func() { show() },
+		show:   func() { show() },
 	})
 	a.Run()
+	ui.Stop()
 	sess.FlushClear() // an armed auto-clear must not die with the process
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,13 +22,15 @@ import (
 	"github.com/tokentray/tokentray/testserver"
 	"github.com/tokentray/tokentray/ui/desktop"
 	"github.com/tokentray/tokentray/ui/tray"
+	"github.com/tokentray/tokentray/ui/window"
 )
 
 // TestTrayEndToEnd runs the built binary in a private desktop session (Xvfb,
-// a session bus, gnome-keyring, a StatusNotifierWatcher: scripts/teststack.sh)
-// against the real authorization
-// server, and clicks its tray menu over com.canonical.dbusmenu as a panel
-// would. The clipboard is read with xclip.
+// a session bus, gnome-keyring, a StatusNotifierWatcher, dunst and openbox:
+// scripts/teststack.sh) against the real authorization server, and clicks
+// its tray menu over com.canonical.dbusmenu as a panel would. The clipboard
+// is read with xclip, notifications from dunst's history, windows with
+// xdotool and closed through the window manager with wmctrl.
 func TestTrayEndToEnd(t *testing.T) {
 	root := repoRoot(t)
 	env := stackEnv(t, root)
@@ -67,24 +71,48 @@ func TestTrayEndToEnd(t *testing.T) {
 	})
 	bus := sessionBus(t, env)
 	sni := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.Process.Pid)
-	eventually(t, 10*time.Second, "the tray item on the bus", func() bool {
+	hasItem := func() bool {
 		var has bool
 		return bus.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, sni).Store(&has) == nil && has
-	})
+	}
+	eventually(t, 10*time.Second, "the tray item on the bus", hasItem)
 	t.Logf("tray item on the bus %v after start", time.Since(started).Round(time.Millisecond))
 	menu := bus.Object(sni, "/StatusNotifierMenu")
+	hasLabel := func(label string) func() bool {
+		return func() bool {
+			_, ok := find(layout(t, menu), label)
+			return ok
+		}
+	}
 
-	// Clicking the profile's entry copies a valid access token.
-	click(t, menu, "dev · no token yet")
+	// A refresh by another process (the CLI) shows in the tray at once, not
+	// at the next periodic re-read of the keychain (minutes away).
+	eventually(t, 10*time.Second, "the profile in the tray", hasLabel("dev · no token yet"))
+	refreshed := time.Now()
+	fromCLI := cli("", "token", "dev", "--refresh")
+	eventually(t, 3*time.Second, "the CLI's refresh in the tray label", hasLabel("dev · 59 min left"))
+	t.Logf("the CLI's refresh showed in the tray %v after the CLI started", time.Since(refreshed).Round(time.Millisecond))
+
+	// Clicking the profile's entry copies a valid access token: the one the
+	// CLI cached, so one cache, one engine.
+	click(t, menu, "dev · 59 min left")
 	first := eventuallyClipboard(t, env, "")
+	require.Equal(t, fromCLI, first)
 	require.True(t, srv.Active(t, first), "the server says the copied token is active")
-	require.Equal(t, first, cli("", "token", "dev"), "the CLI gets the same cached token: one cache, one engine")
 
-	// The label exported on the bus follows.
-	eventually(t, 5*time.Second, "the label after the copy", func() bool {
-		_, ok := find(layout(t, menu), "dev · 59 min left")
-		return ok
+	// ... and says so in a notification, as the notification daemon shows it.
+	var note notification
+	eventually(t, 5*time.Second, "the copy's notification in dunst's history", func() bool {
+		for _, n := range notifications(t, env) {
+			if strings.HasPrefix(n.Body, "Access token for dev copied — valid ") {
+				note = n
+				return true
+			}
+		}
+		return false
 	})
+	require.Regexp(t, `^Access token for dev copied — valid (59|60) min$`, note.Body)
+	require.Equal(t, "tokentray", note.Summary)
 
 	// Refresh now & copy: a different, active token.
 	devID, ok := find(layout(t, menu), "dev · 59 min left")
@@ -95,6 +123,19 @@ func TestTrayEndToEnd(t *testing.T) {
 	require.NotEqual(t, first, second)
 	require.True(t, srv.Active(t, second))
 	require.Equal(t, second, cli("", "token", "dev"))
+
+	// Closing the window through the window manager hides it: the process
+	// and its tray item stay, and Open tokentray shows it again.
+	title := desktop.Name
+	eventually(t, 10*time.Second, "the window shown", func() bool { return visibleWindows(t, env, title) == 1 })
+	closeWindow(t, env, title)
+	eventually(t, 5*time.Second, "the window hidden", func() bool { return visibleWindows(t, env, title) == 0 })
+	time.Sleep(300 * time.Millisecond) // a quit would take about this long
+	require.Nil(t, app.ProcessState, "the app is still running")
+	require.NoError(t, app.Process.Signal(syscall.Signal(0)), "the app is still running")
+	require.True(t, hasItem(), "the tray item is still on the bus")
+	click(t, menu, tray.LabelOpen)
+	eventually(t, 5*time.Second, "the window shown again", func() bool { return visibleWindows(t, env, title) == 1 })
 
 	// A second start shows the running instance instead of adding a tray icon.
 	again := exec.CommandContext(ctx, bin)
@@ -119,6 +160,118 @@ func TestTrayEndToEnd(t *testing.T) {
 		}
 		screenshot(t, env, shot)
 	}
+}
+
+// TestHiddenStart starts the demo the way the start_hidden setting does:
+// no window, and Fyne's loop parked while the tray goes on working. Tray
+// clicks copy, the window opens and closes, and both Quit in the tray and
+// SIGTERM end a hidden app at once.
+func TestHiddenStart(t *testing.T) {
+	root := repoRoot(t)
+	env := stackEnv(t, root)
+	bin := binary(t, root)
+	mustWrite(t, filepath.Join(getenv(env, "XDG_CONFIG_HOME"), "fyne", desktop.ID, "preferences.json"), `{"`+window.PrefStartHidden+`":true}`)
+	const title = "tokentray demo"
+	bus := sessionBus(t, env)
+
+	app := startApp(t, bin, env, "demo")
+	menu := trayMenu(t, bus, app.cmd.Process.Pid)
+	eventually(t, 30*time.Second, "the demo's profiles in the tray", func() bool {
+		return len(profileItems(layout(t, menu))) >= 5
+	})
+	require.Zero(t, visibleWindows(t, env, title), "started hidden")
+
+	// Copies while hidden, after the window was shown, and once it is
+	// hidden again.
+	require.Regexp(t, `^ey[\w-]+\.[\w-]+\.[\w-]+$`, clipboardAfter(t, env, func() { clickLabel(t, menu, "prod-api", "") }))
+	clickLabel(t, menu, "", tray.LabelOpen)
+	eventually(t, 10*time.Second, "the window shown", func() bool { return visibleWindows(t, env, title) == 1 })
+	require.Regexp(t, `^ey`, clipboardAfter(t, env, func() { clickLabel(t, menu, "prod-api", tray.LabelRefresh) }))
+	closeWindow(t, env, title)
+	eventually(t, 5*time.Second, "the window hidden", func() bool { return visibleWindows(t, env, title) == 0 })
+	require.Regexp(t, `^ey`, clipboardAfter(t, env, func() { clickLabel(t, menu, "staging", "") }))
+
+	clickLabel(t, menu, "", "Quit")
+	require.NoError(t, app.wait(t, 5*time.Second), "Quit in the tray ends the app")
+
+	again := startApp(t, bin, env, "demo")
+	eventually(t, 30*time.Second, "the second demo's profiles in the tray", func() bool {
+		return len(profileItems(layout(t, trayMenu(t, bus, again.cmd.Process.Pid)))) >= 5
+	})
+	require.NoError(t, again.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, again.wait(t, 5*time.Second), "SIGTERM ends a hidden app")
+}
+
+// runningApp is a started tokentray, killed when the test ends.
+type runningApp struct {
+	cmd    *exec.Cmd
+	out    bytes.Buffer
+	exited chan struct{}
+	err    error
+}
+
+func startApp(tb testing.TB, bin string, env []string, args ...string) *runningApp {
+	tb.Helper()
+	r := &runningApp{cmd: exec.Command(bin, args...), exited: make(chan struct{})}
+	r.cmd.Env = env
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	require.NoError(tb, r.cmd.Start())
+	go func() {
+		r.err = r.cmd.Wait()
+		close(r.exited)
+	}()
+	tb.Cleanup(func() {
+		_ = r.cmd.Process.Kill()
+		<-r.exited
+		if tb.Failed() {
+			tb.Logf("tokentray %s output:\n%s", strings.Join(args, " "), r.out.String())
+		}
+	})
+	return r
+}
+
+// wait waits for the app to exit and returns how it did.
+func (r *runningApp) wait(tb testing.TB, within time.Duration) error {
+	tb.Helper()
+	select {
+	case <-r.exited:
+		return r.err
+	case <-time.After(within):
+		tb.Fatalf("still running after %v", within)
+		return nil
+	}
+}
+
+// trayMenu waits for pid's tray item and returns its menu.
+func trayMenu(tb testing.TB, bus *dbus.Conn, pid int) dbus.BusObject {
+	tb.Helper()
+	sni := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", pid)
+	eventually(tb, 10*time.Second, "the tray item on the bus", func() bool {
+		var has bool
+		return bus.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, sni).Store(&has) == nil && has
+	})
+	return bus.Object(sni, "/StatusNotifierMenu")
+}
+
+// clipboardAfter puts a marker on the clipboard, runs action and returns
+// the clipboard's next value.
+func clipboardAfter(tb testing.TB, env []string, action func()) string {
+	tb.Helper()
+	marker := "marker-" + randomHex(4)
+	setClipboard(tb, env, marker)
+	action()
+	return eventuallyClipboard(tb, env, marker)
+}
+
+func setClipboard(tb testing.TB, env []string, value string) {
+	tb.Helper()
+	set := exec.Command("xclip", "-i", "-selection", "clipboard")
+	set.Env = env
+	set.Stdin = strings.NewReader(value)
+	// No pipes: xclip forks an owner of the selection that keeps its
+	// stdout and stderr, and waiting for those would wait for its end.
+	require.NoError(tb, set.Run())
+	eventually(tb, 5*time.Second, "the value on the clipboard", func() bool { return clipboard(env) == value })
 }
 
 // TestCLIStaysQuietUnderCUTF8 runs the binary (which links Fyne) the way
@@ -353,4 +506,88 @@ func closeWindow(tb testing.TB, env []string, title string) {
 	if out, err := c.CombinedOutput(); err != nil {
 		tb.Fatalf("wmctrl -c %q: %v: %s", title, err, out)
 	}
+}
+
+// notification is one entry of dunst's history.
+type notification struct{ Summary, Body string }
+
+// notifications closes what dunst shows (closed ones go to its history) and
+// returns its history, newest first.
+func notifications(tb testing.TB, env []string) []notification {
+	tb.Helper()
+	run := func(args ...string) []byte {
+		c := exec.Command("dunstctl", args...)
+		c.Env = env
+		out, err := c.Output()
+		if err != nil {
+			tb.Fatalf("dunstctl %s: %v (is dunst installed? make deps)", strings.Join(args, " "), err)
+		}
+		return out
+	}
+	run("close-all")
+	var hist struct {
+		Data [][]struct {
+			Summary struct{ Data string } `json:"summary"`
+			Body    struct{ Data string } `json:"body"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(run("history"), &hist); err != nil {
+		tb.Fatalf("dunstctl history: %v", err)
+	}
+	var out []notification
+	for _, group := range hist.Data {
+		for _, n := range group {
+			out = append(out, notification{Summary: n.Summary.Data, Body: n.Body.Data})
+		}
+	}
+	return out
+}
+
+func mustWrite(tb testing.TB, path, content string) {
+	tb.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// profileItems are the top-level menu items that stand for profiles: those
+// with a submenu.
+func profileItems(root item) []item {
+	var out []item
+	for _, c := range root.children {
+		if len(c.children) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// clickLabel clicks the entry of profile (sub "") or its submenu item sub;
+// with profile "" it clicks the top-level item labelled sub. Ids change
+// whenever the menu is reinstalled, so they are looked up every time.
+func clickLabel(tb testing.TB, menu dbus.BusObject, profile, sub string) {
+	tb.Helper()
+	root := layout(tb, menu)
+	if profile == "" {
+		id, ok := find(root, sub)
+		if !ok {
+			tb.Fatalf("no menu item %q", sub)
+		}
+		callEvent(tb, menu, id)
+		return
+	}
+	for _, p := range profileItems(root) {
+		if strings.HasPrefix(p.label, profile+" · ") {
+			id := p.id
+			if sub != "" {
+				id = findIn(tb, root, p.id, sub)
+			}
+			callEvent(tb, menu, id)
+			return
+		}
+	}
+	tb.Fatalf("no menu entry for profile %s", profile)
 }

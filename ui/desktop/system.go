@@ -36,9 +36,7 @@ func missingClipboardTool() bool { return clipboard.Unsupported }
 // (KDE, XFCE, GNOME with the AppIndicator extension); Fyne's systray
 // registers with it once, at start. Windows and macOS always have a tray.
 func HasTrayHost() bool {
-	switch runtime.GOOS {
-	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
-	default:
+	if !freedesktop() {
 		return true
 	}
 	addr := sessionBusAddress()
@@ -70,4 +68,15 @@ func sessionBusAddress() string {
 		}
 	}
 	return ""
+}
+
+// freedesktop reports whether the tray is a StatusNotifierItem on the
+// session bus (Linux and the BSDs), which fyne.io/systray drives without
+// any of Fyne's windowing.
+func freedesktop() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return true
+	}
+	return false
 }
