@@ -134,8 +134,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	require.Nil(t, app.ProcessState, "the app is still running")
 	require.NoError(t, app.Process.Signal(syscall.Signal(0)), "the app is still running")
 	require.True(t, hasItem(), "the tray item is still on the bus")
-	click(t, menu, tray.LabelOpen)
-	eventually(t, 5*time.Second, "the window shown again", func() bool { return visibleWindows(t, env, title) == 1 })
+	clickUntil(t, "the window shown again", func() { click(t, menu, tray.LabelOpen) }, func() bool { return visibleWindows(t, env, title) == 1 })
 
 	// A second start shows the running instance instead of adding a tray icon.
 	again := exec.CommandContext(ctx, bin)
@@ -180,19 +179,26 @@ func TestHiddenStart(t *testing.T) {
 		return len(profileItems(layout(t, menu))) >= 5
 	})
 	require.Zero(t, visibleWindows(t, env, title), "started hidden")
+	settleMenu(t, menu, time.Second) // the demo fetches first tokens
 
 	// Copies while hidden, after the window was shown, and once it is
 	// hidden again.
 	require.Regexp(t, `^ey[\w-]+\.[\w-]+\.[\w-]+$`, clipboardAfter(t, env, func() { clickLabel(t, menu, "prod-api", "") }))
-	clickLabel(t, menu, "", tray.LabelOpen)
-	eventually(t, 10*time.Second, "the window shown", func() bool { return visibleWindows(t, env, title) == 1 })
+	clickUntil(t, "the window shown", func() { clickLabel(t, menu, "", tray.LabelOpen) }, func() bool { return visibleWindows(t, env, title) == 1 })
 	require.Regexp(t, `^ey`, clipboardAfter(t, env, func() { clickLabel(t, menu, "prod-api", tray.LabelRefresh) }))
 	closeWindow(t, env, title)
 	eventually(t, 5*time.Second, "the window hidden", func() bool { return visibleWindows(t, env, title) == 0 })
 	require.Regexp(t, `^ey`, clipboardAfter(t, env, func() { clickLabel(t, menu, "staging", "") }))
 
-	clickLabel(t, menu, "", "Quit")
-	require.NoError(t, app.wait(t, 5*time.Second), "Quit in the tray ends the app")
+	clickUntil(t, "the app gone after Quit", func() { clickLabel(t, menu, "", "Quit") }, func() bool {
+		select {
+		case <-app.exited:
+			return true
+		default:
+			return false
+		}
+	})
+	require.NoError(t, app.wait(t, time.Second), "Quit in the tray ends the app")
 
 	again := startApp(t, bin, env, "demo")
 	eventually(t, 30*time.Second, "the second demo's profiles in the tray", func() bool {
@@ -259,8 +265,12 @@ func clipboardAfter(tb testing.TB, env []string, action func()) string {
 	tb.Helper()
 	marker := "marker-" + randomHex(4)
 	setClipboard(tb, env, marker)
-	action()
-	return eventuallyClipboard(tb, env, marker)
+	var got string
+	clickUntil(tb, "a new clipboard value", action, func() bool {
+		got = clipboard(env)
+		return got != "" && got != marker
+	})
+	return got
 }
 
 func setClipboard(tb testing.TB, env []string, value string) {
@@ -372,12 +382,53 @@ type item struct {
 
 func layout(t testing.TB, menu dbus.BusObject) item {
 	t.Helper()
+	it, _ := layoutRev(t, menu)
+	return it
+}
+
+// layoutRev is the menu and its revision, which every reinstall raises.
+func layoutRev(t testing.TB, menu dbus.BusObject) (item, uint32) {
+	t.Helper()
 	var rev uint32
 	var root []any
 	call := menu.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
 	require.NoError(t, call.Err)
 	require.NoError(t, call.Store(&rev, &root))
-	return parseItem(t, root)
+	return parseItem(t, root), rev
+}
+
+// settleMenu waits until the menu has not been reinstalled for quiet: a
+// reinstall gives every item a new id, so a click sent with an id read just
+// before one is lost ("systray error: no menu item with ID"), as a panel's
+// would be.
+func settleMenu(tb testing.TB, menu dbus.BusObject, quiet time.Duration) {
+	tb.Helper()
+	_, last := layoutRev(tb, menu)
+	since := time.Now()
+	eventually(tb, 30*time.Second, "a settled tray menu", func() bool {
+		_, rev := layoutRev(tb, menu)
+		if rev != last {
+			last, since = rev, time.Now()
+		}
+		return time.Since(since) >= quiet
+	})
+}
+
+// clickUntil clicks (action looks the item up afresh) and waits for cond;
+// a click that a reinstall of the menu made miss is sent once more.
+func clickUntil(tb testing.TB, what string, action func(), cond func() bool) {
+	tb.Helper()
+	action()
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.Logf("%s: not after 3 s, clicking again (the menu may have been reinstalled under the click)", what)
+	action()
+	eventually(tb, 10*time.Second, what, cond)
 }
 
 func parseItem(t testing.TB, v []any) item {
@@ -570,24 +621,28 @@ func profileItems(root item) []item {
 // whenever the menu is reinstalled, so they are looked up every time.
 func clickLabel(tb testing.TB, menu dbus.BusObject, profile, sub string) {
 	tb.Helper()
+	callEvent(tb, menu, lookupLabel(tb, menu, profile, sub))
+}
+
+// lookupLabel is the id clickLabel clicks.
+func lookupLabel(tb testing.TB, menu dbus.BusObject, profile, sub string) int32 {
+	tb.Helper()
 	root := layout(tb, menu)
 	if profile == "" {
 		id, ok := find(root, sub)
 		if !ok {
 			tb.Fatalf("no menu item %q", sub)
 		}
-		callEvent(tb, menu, id)
-		return
+		return id
 	}
 	for _, p := range profileItems(root) {
 		if strings.HasPrefix(p.label, profile+" · ") {
-			id := p.id
-			if sub != "" {
-				id = findIn(tb, root, p.id, sub)
+			if sub == "" {
+				return p.id
 			}
-			callEvent(tb, menu, id)
-			return
+			return findIn(tb, root, p.id, sub)
 		}
 	}
 	tb.Fatalf("no menu entry for profile %s", profile)
+	return 0
 }
