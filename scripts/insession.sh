@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# insession.sh CMD [ARGS...] runs CMD inside a private desktop session (see
+# teststack.sh: Xvfb, D-Bus, gnome-keyring, tray host) with a freshly built
+# binary in $TOKENTRAY_BIN. Everything started here is stopped by PID on
+# exit, pass or fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+stack=$(mktemp -d "${TMPDIR:-/tmp}/tokentray-session.XXXXXX")
+cleanup() {
+	bash "$root/scripts/teststack.sh" stop "$stack" || true
+	rm -rf "$stack"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bash scripts/teststack.sh start "$stack"
+# shellcheck disable=SC1091
+. "$stack/env"
+echo "insession: building the binary"
+go build -o "$stack/bin/tokentray" .
+export TOKENTRAY_BIN="$stack/bin/tokentray"
+"$@"
