@@ -2,8 +2,9 @@
 // the profiles' states into a *fyne.Menu, and the Tray that follows the
 // Session's rows and installs the menu. Clicking a profile
 // copies a valid access token; its submenu has the other copy actions,
-// Sign in… (browser or device code), Sign out… and Inspect…. Fyne appends
-// Quit itself.
+// Sign in… (browser or device code), Sign out… and Inspect…. Quit is
+// appended by whoever installs the menu (ui/desktop's tray icon on Linux,
+// Fyne's elsewhere).
 package tray
 
 import (
