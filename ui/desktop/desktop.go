@@ -7,6 +7,7 @@ package desktop
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	fynedesktop "fyne.io/fyne/v2/driver/desktop"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/cli"
 	"github.com/tokentray/tokentray/ui/desktop/instance"
 	_ "github.com/tokentray/tokentray/ui/desktop/localefix" // before Fyne's lang package
 	"github.com/tokentray/tokentray/ui/session"
@@ -98,7 +100,13 @@ func Run(o Options) int {
 		Engine:    o.Engine,
 		Clipboard: clip,
 		Loop:      ui,
-		OpenURL:   a.OpenURL,
+		OpenURL: func(u *url.URL) error {
+			// $BROWSER wins, as for the command line and other developer tools.
+			if os.Getenv("BROWSER") != "" {
+				return cli.OpenBrowser(u.String())
+			}
+			return a.OpenURL(u)
+		},
 		// Called on a goroutine of the session's: Fyne's SendNotification
 		// is a synchronous D-Bus call that must not hold up the UI.
 		Notify: func(title, body string) { a.SendNotification(fyne.NewNotification(title, body)) },
