@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // profileFlags are the flags shared by `profile add` and `profile edit`.
@@ -187,25 +188,13 @@ func (a *App) state(s auth.Status) string {
 	case s.Token.ValidFor(now, 0) && s.Token.Expiry.IsZero():
 		return "valid"
 	case s.Token.ValidFor(now, 0):
-		return "valid " + Remaining(s.Token.Remaining(now))
+		return "valid " + text.Duration(s.Token.Remaining(now))
 	case !s.HasRefreshToken:
 		return "sign in needed"
 	case s.Token.AccessToken != "":
 		return "expired"
 	}
 	return "no token yet"
-}
-
-// Remaining renders a duration the way the tray does: "42 min", "1 h 05 min", "30 s".
-func Remaining(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	}
-	h := int(d.Hours())
-	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
 }
 
 func (a *App) profileListCmd() *cobra.Command {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 func (a *App) loginCmd() *cobra.Command {
@@ -69,7 +70,7 @@ redirects back to http://127.0.0.1:PORT/callback (any free port, or the profile'
 					if d.VerificationURIComplete != "" {
 						fmt.Fprintf(a.Stderr, "Or open %s\n", d.VerificationURIComplete)
 					}
-					fmt.Fprintf(a.Stderr, "Waiting for approval (for %s at most)...\n", Remaining(time.Until(d.ExpiresAt)))
+					fmt.Fprintf(a.Stderr, "Waiting for approval (for %s at most)...\n", text.Duration(time.Until(d.ExpiresAt)))
 				})
 			} else {
 				t, err = a.Engine.LoginBrowser(ctx, name, func(u string) error {
@@ -185,7 +186,7 @@ func validFor(t auth.Token, now time.Time) string {
 	if t.Expiry.IsZero() {
 		return ""
 	}
-	return " (valid " + Remaining(t.Remaining(now)) + ")"
+	return " (valid " + text.Duration(t.Remaining(now)) + ")"
 }
 
 // tokenReport is the JSON shape of one decoded token in `inspect --json`.
@@ -287,9 +288,9 @@ func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	row("subject", r.Subject)
 	if r.ExpiresAt != nil {
 		left := time.Duration(*r.ExpiresIn) * time.Second
-		rel := "in " + Remaining(left)
+		rel := "in " + text.Duration(left)
 		if left <= 0 {
-			rel = "expired " + Remaining(-left) + " ago"
+			rel = "expired " + text.Duration(-left) + " ago"
 		}
 		row("expires", fmt.Sprintf("%s (%s)", r.ExpiresAt.Local().Format(time.RFC1123), rel))
 	}

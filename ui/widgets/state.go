@@ -7,6 +7,7 @@ package widgets
 import (
 	"errors"
 	"fmt"
+	"github.com/tokentray/tokentray/ui/text"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -161,16 +162,6 @@ func Label(name string, s Subject, now time.Time) string {
 	return name + " · " + Duration(left) + " left"
 }
 
-// Duration formats a remaining time coarsely, like the CLI: "42 s",
-// "59 min", "1 h 05 min". Partial units are dropped: a token "valid 59 min"
-// is never valid for less.
-func Duration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	}
-	h := int(d.Hours())
-	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
-}
+// Duration formats a remaining time coarsely ("42 s", "59 min",
+// "1 h 05 min"), the same wording as the command line's.
+func Duration(d time.Duration) string { return text.Duration(d) }

@@ -1,0 +1,22 @@
+package text_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/ui/text"
+)
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                     "0 s",
+		59*time.Second + 900*time.Millisecond: "59 s",
+		time.Minute:                           "1 min",
+		59*time.Minute + 59*time.Second:       "59 min",
+		time.Hour + 5*time.Minute + 30*time.Second: "1 h 05 min",
+		26 * time.Hour: "26 h 00 min",
+	} {
+		require.Equal(t, want, text.Duration(d), d.String())
+	}
+}
