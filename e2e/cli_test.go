@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/teststack"
 )
 
 // addProfile adds profile dev (client_secret_post) at srv and stores a fresh
@@ -283,26 +283,10 @@ func TestBrokenProfileCanBeRemoved(t *testing.T) {
 	require.Contains(t, r.stdout, `"ok"`)
 }
 
-// privateStack starts a desktop session of the test's own and returns its
-// environment: for tests that lock or remove the keychain, which must not
-// disturb the other tests sharing `make test`'s session.
-func privateStack(t *testing.T) []string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "scripts", "teststack.sh")
-	dir := t.TempDir()
-	out, err := exec.Command("bash", script, "start", dir).CombinedOutput()
-	require.NoError(t, err, "teststack start: %s", out)
-	t.Cleanup(func() { exec.Command("bash", script, "stop", dir).Run() })
-	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
-	require.NoError(t, err)
-	return strings.Split(strings.TrimRight(string(dump), "\x00"), "\x00")
-}
-
 // A locked or missing keychain: a message that says what to do, quickly,
 // and never a plaintext fallback.
 func TestKeychainUnavailableMessages(t *testing.T) {
-	env := privateStack(t)
+	env := teststack.Start(t) // locking must not disturb the shared session
 	e := newEnv(t)
 	e.extra = env
 	e.must("", "profile", "add", "dev", "--domain", "acme.eu.auth0.com", "--client-id", "c", "--auth", "none")
@@ -329,12 +313,7 @@ func TestKeychainUnavailableMessages(t *testing.T) {
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "never stores secrets in plain files")
 
-	home := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "HOME="); ok {
-			home = v
-		}
-	}
+	home := teststack.Getenv(env, "HOME")
 	remember("secret-value-typed-while-locked")
 	require.Empty(t, scanForSecrets(filepath.Dir(home)), "no plaintext fallback")
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/teststack"
 	"github.com/zalando/go-keyring"
 )
 
@@ -377,26 +377,12 @@ func unlockLogin(t *testing.T) {
 // other packages that run at the same time on the shared one.
 func privateSession(t *testing.T) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "teststack.sh")
-	dir := t.TempDir()
-	out, err := exec.Command("bash", script, "start", dir).CombinedOutput()
-	require.NoError(t, err, "teststack start: %s", out)
-	t.Cleanup(func() {
-		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
-			t.Errorf("teststack stop: %v: %s", err, out)
-		}
-	})
-	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
-	require.NoError(t, err)
+	env := teststack.Start(t)
 	// Cleanups run last-in first-out: the environment is restored first,
 	// then the connection to the private bus is dropped.
 	t.Cleanup(func() { closeSharedBus(t) })
-	for _, kv := range strings.Split(string(dump), "\x00") {
-		k, v, _ := strings.Cut(kv, "=")
-		if k == "DBUS_SESSION_BUS_ADDRESS" || k == "TOKENTRAY_TEST_KEYRING_PASSWORD_FILE" {
-			t.Setenv(k, v)
-		}
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "TOKENTRAY_TEST_KEYRING_PASSWORD_FILE"} {
+		t.Setenv(k, teststack.Getenv(env, k))
 	}
 	closeSharedBus(t)
 }

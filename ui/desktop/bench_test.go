@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tokentray/tokentray/teststack"
 	"io"
 	"net/http"
 	"net/url"
@@ -64,12 +65,12 @@ const (
 //     (menu event, UI goroutine, xclip).
 func BenchmarkTray(b *testing.B) {
 	root := repoRoot(b)
-	env := stackEnv(b, root)
+	env := teststack.Start(b)
 	bin := binary(b, root)
 	// The keychain package below talks to the stack's Secret Service.
-	b.Setenv("DBUS_SESSION_BUS_ADDRESS", getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
+	b.Setenv("DBUS_SESSION_BUS_ADDRESS", teststack.Getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
 
-	prefs := filepath.Join(getenv(env, "XDG_CONFIG_HOME"), "fyne", desktop.ID, "preferences.json")
+	prefs := filepath.Join(teststack.Getenv(env, "XDG_CONFIG_HOME"), "fyne", desktop.ID, "preferences.json")
 	mustWrite(b, prefs, `{"`+window.PrefStartHidden+`":true}`)
 
 	bus := sessionBus(b, env)

@@ -20,6 +20,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/teststack"
 	"github.com/tokentray/tokentray/ui/desktop"
 	"github.com/tokentray/tokentray/ui/tray"
 	"github.com/tokentray/tokentray/ui/window"
@@ -33,7 +34,7 @@ import (
 // xdotool and closed through the window manager with wmctrl.
 func TestTrayEndToEnd(t *testing.T) {
 	root := repoRoot(t)
-	env := stackEnv(t, root)
+	env := teststack.Start(t)
 	bin := binary(t, root)
 	srv := testserver.Start(t, testserver.Options{AccessTTL: time.Hour})
 	env = append(env, "TOKENTRAY_KEYCHAIN_SERVICE=tokentray-e2e-"+randomHex(4))
@@ -167,9 +168,9 @@ func TestTrayEndToEnd(t *testing.T) {
 // SIGTERM end a hidden app at once.
 func TestHiddenStart(t *testing.T) {
 	root := repoRoot(t)
-	env := stackEnv(t, root)
+	env := teststack.Start(t)
 	bin := binary(t, root)
-	mustWrite(t, filepath.Join(getenv(env, "XDG_CONFIG_HOME"), "fyne", desktop.ID, "preferences.json"), `{"`+window.PrefStartHidden+`":true}`)
+	mustWrite(t, filepath.Join(teststack.Getenv(env, "XDG_CONFIG_HOME"), "fyne", desktop.ID, "preferences.json"), `{"`+window.PrefStartHidden+`":true}`)
 	const title = "tokentray demo"
 	bus := sessionBus(t, env)
 
@@ -304,42 +305,6 @@ func repoRoot(t testing.TB) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// stackEnv returns the environment of a private desktop session of this
-// test's own (scripts/teststack.sh), stopped when the test ends. It is not
-// the one `make test` started: other packages' tests run at the same time
-// and use that session's clipboard and tray host.
-func stackEnv(t testing.TB, root string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	script := filepath.Join(root, "scripts", "teststack.sh")
-	start := exec.Command("bash", script, "start", dir)
-	out, err := start.CombinedOutput()
-	require.NoError(t, err, "teststack start: %s", out)
-	t.Cleanup(func() {
-		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
-			t.Errorf("teststack stop: %v: %s", err, out)
-		}
-	})
-	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
-	require.NoError(t, err)
-	var env []string
-	for _, kv := range strings.Split(string(dump), "\x00") {
-		if kv != "" {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-func getenv(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
 // binary is $TOKENTRAY_BIN or a fresh build of the repository's main package.
 func binary(t testing.TB, root string) string {
 	t.Helper()
@@ -356,7 +321,7 @@ func binary(t testing.TB, root string) string {
 
 func sessionBus(t testing.TB, env []string) *dbus.Conn {
 	t.Helper()
-	conn, err := dbus.Connect(getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
+	conn, err := dbus.Connect(teststack.Getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	return conn

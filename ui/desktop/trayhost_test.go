@@ -2,6 +2,7 @@ package desktop_test
 
 import (
 	"bufio"
+	"github.com/tokentray/tokentray/teststack"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ import (
 // StatusNotifierWatcher, and a bare one without, like GNOME without the
 // AppIndicator extension.
 func TestHasTrayHost(t *testing.T) {
-	env := stackEnv(t, repoRoot(t))
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
+	env := teststack.Start(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", teststack.Getenv(env, "DBUS_SESSION_BUS_ADDRESS"))
 	require.True(t, desktop.HasTrayHost(), "the stack's bus has a watcher")
 
 	bare := "unix:path=" + filepath.Join(t.TempDir(), "bus")

@@ -1,0 +1,52 @@
+// Package teststack starts, for one test, a private headless desktop session
+// of its own (scripts/teststack.sh: Xvfb, a session D-Bus, an unlocked
+// gnome-keyring and, when installed, a tray host, notification daemon and
+// window manager), for tests that lock the keychain, click the tray or use
+// the clipboard and so must not share `make test`'s session with others.
+package teststack
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Start starts a session, stopped by PID when t ends, and returns its
+// environment (the current one with the session's variables on top).
+func Start(t testing.TB) []string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "..", "scripts", "teststack.sh")
+	dir := t.TempDir()
+	if out, err := exec.Command("bash", script, "start", dir).CombinedOutput(); err != nil {
+		t.Fatalf("teststack start: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
+			t.Errorf("teststack stop: %v: %s", err, out)
+		}
+	})
+	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
+	if err != nil {
+		t.Fatalf("teststack env: %v", err)
+	}
+	var env []string
+	for _, kv := range strings.Split(string(dump), "\x00") {
+		if kv != "" {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// Getenv returns the last value of key in env.
+func Getenv(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
