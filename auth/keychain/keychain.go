@@ -15,7 +15,8 @@
 //	profile:NAME   JSON of the auth.Profile, client secret included
 //	refresh:NAME   the refresh token (auth.SecretRefreshToken)
 //	token:NAME     the cached token set (auth.SecretTokenCache)
-//	ITEM#1, #2...  chunks of a value too large for one item (see value.go)
+//	ITEM#a1, #a2…  chunks of a value too large for one item, in slot a or b
+//	               (see value.go; ITEM#1, #2… in the older v1 format)
 //
 // Profile names are auth.ValidateName names, so they never contain ':' or
 // '#' and item names cannot collide.
@@ -52,11 +53,9 @@ const indexItem = "index"
 // Within one process, index updates are serialized and so are all writes,
 // so concurrent SaveProfile/DeleteProfile calls cannot lose a name and two
 // writes of one value cannot mix their chunks. Across processes (the tray app
-// and a CLI call) nothing is locked: two processes adding profiles at the
-// same instant can lose one index entry (the profile then shows as missing
-// from the list until saved again). Profiles are edited by hand, rarely, so
-// that race is accepted. Concurrent refreshes, which do race, are serialized
-// by the engine's Locker before they reach the Store.
+// and CLI calls) the Store locks nothing itself: the engine takes the
+// profile's lock and the profile list's (auth.Locker) before it changes a
+// profile, its secrets or the index.
 type Store struct {
 	service string
 	timeout time.Duration

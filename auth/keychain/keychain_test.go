@@ -160,17 +160,18 @@ func TestChunking(t *testing.T) {
 
 	long := strings.Repeat("0123456789", 30) // 300 bytes: 5 chunks
 	require.NoError(t, s.SaveSecret(ctx, "dev", auth.SecretTokenCache, long))
-	require.Equal(t, []string{"token:dev", "token:dev#1", "token:dev#2", "token:dev#3", "token:dev#4", "token:dev#5"}, tokenItems(t, svc))
+	require.Equal(t, []string{"token:dev", "token:dev#a1", "token:dev#a2", "token:dev#a3", "token:dev#a4", "token:dev#a5"}, tokenItems(t, svc))
 	got, err := s.LoadSecret(ctx, "dev", auth.SecretTokenCache)
 	require.NoError(t, err)
 	require.Equal(t, long, got)
 	require.True(t, strings.HasPrefix(lookup(t, svc, "token:dev"), chunkPrefix), "the head holds a pointer, not the value")
-	require.Equal(t, long[:size], lookup(t, svc, "token:dev#1"))
+	require.Equal(t, long[:size], lookup(t, svc, "token:dev#a1"))
 
-	// A shorter value leaves no stale chunks behind, and a short one none at all.
+	// A rewrite goes to the other slot and leaves no stale chunks behind,
+	// and a short value none at all.
 	shorter := strings.Repeat("abcdefghij", 10) // 100 bytes: 2 chunks
 	require.NoError(t, s.SaveSecret(ctx, "dev", auth.SecretTokenCache, shorter))
-	require.Equal(t, []string{"token:dev", "token:dev#1", "token:dev#2"}, tokenItems(t, svc))
+	require.Equal(t, []string{"token:dev", "token:dev#b1", "token:dev#b2"}, tokenItems(t, svc))
 	got, err = s.LoadSecret(ctx, "dev", auth.SecretTokenCache)
 	require.NoError(t, err)
 	require.Equal(t, shorter, got)
@@ -183,8 +184,8 @@ func TestChunking(t *testing.T) {
 	require.NoError(t, s.SaveSecret(ctx, "dev", auth.SecretTokenCache, long))
 	require.NoError(t, s.SaveSecret(ctx, "dev", auth.SecretRefreshToken, long[:150]))
 	// The profile record is longer than 64 bytes: chunked as well.
-	require.Contains(t, items(t, svc), "profile:dev#1")
-	require.Contains(t, items(t, svc), "refresh:dev#3")
+	require.Contains(t, items(t, svc), "profile:dev#a1")
+	require.Contains(t, items(t, svc), "refresh:dev#a3")
 	require.NoError(t, s.DeleteProfile(ctx, "dev"))
 	require.Empty(t, items(t, svc))
 }
@@ -205,13 +206,14 @@ func TestChunkBoundaries(t *testing.T) {
 		items []string
 	}{
 		{"exactly the limit", strings.Repeat("x", size), []string{"refresh:dev"}},
-		{"one byte over", strings.Repeat("y", size+1), []string{"refresh:dev", "refresh:dev#1", "refresh:dev#2"}},
-		{"twice the limit", strings.Repeat("z", 2*size), []string{"refresh:dev", "refresh:dev#1", "refresh:dev#2"}},
+		// Each rewrite goes to the slot the current value does not use.
+		{"one byte over", strings.Repeat("y", size+1), []string{"refresh:dev", "refresh:dev#a1", "refresh:dev#a2"}},
+		{"twice the limit", strings.Repeat("z", 2*size), []string{"refresh:dev", "refresh:dev#b1", "refresh:dev#b2"}},
 		// A short value that looks like a head must not be taken for one.
-		{"looks like a head", chunkPrefix + "1:abc", []string{"refresh:dev", "refresh:dev#1"}},
+		{"looks like a head", chunkPrefix + "v1:1:abc", []string{"refresh:dev", "refresh:dev#a1"}},
 		// 3-byte runes: chunks end on rune boundaries (63, 63, 24 bytes), so
 		// each is valid text.
-		{"multibyte", strings.Repeat("€", 50), []string{"refresh:dev", "refresh:dev#1", "refresh:dev#2", "refresh:dev#3"}},
+		{"multibyte", strings.Repeat("€", 50), []string{"refresh:dev", "refresh:dev#b1", "refresh:dev#b2", "refresh:dev#b3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +240,7 @@ func TestDamagedChunks(t *testing.T) {
 	// A lost chunk makes the secret unreadable: it counts as absent (so the
 	// engine asks for a new sign-in, which overwrites it), and the error
 	// says what happened without showing any part of the value.
-	clearItem(t, svc, "refresh:dev#2")
+	clearItem(t, svc, "refresh:dev#a2")
 	_, err := s.LoadSecret(ctx, "dev", auth.SecretRefreshToken)
 	require.ErrorIs(t, err, auth.ErrNotFound)
 	require.ErrorContains(t, err, "chunk 2 of 3 is missing")
@@ -246,7 +248,7 @@ func TestDamagedChunks(t *testing.T) {
 
 	// A chunk replaced behind the store's back fails the checksum.
 	require.NoError(t, s.SaveSecret(ctx, "dev", auth.SecretRefreshToken, strings.Repeat("r", 40)))
-	require.NoError(t, keyring.Set(svc, "refresh:dev#3", "tampered"))
+	require.NoError(t, keyring.Set(svc, "refresh:dev#b3", "tampered"))
 	_, err = s.LoadSecret(ctx, "dev", auth.SecretRefreshToken)
 	require.ErrorIs(t, err, auth.ErrNotFound)
 	require.ErrorContains(t, err, "checksum")
@@ -255,7 +257,7 @@ func TestDamagedChunks(t *testing.T) {
 	long := testProfile("dev")
 	long.Audience = strings.Repeat("https://api.example.test/", 4)
 	require.NoError(t, s.SaveProfile(ctx, long))
-	clearItem(t, svc, "profile:dev#1")
+	clearItem(t, svc, "profile:dev#b1")
 	_, err = s.LoadProfile(ctx, "dev")
 	require.ErrorIs(t, err, auth.ErrBrokenProfile)
 	require.NotContains(t, err.Error(), long.ClientSecret)

@@ -18,22 +18,52 @@ import (
 // set with an ID token) are larger than that. The item ITEM then holds a
 // head instead of the value:
 //
-//	tokentray-chunked:v1:N:SHA256
+//	tokentray-chunked:v2:SLOT:N:SHA256
 //
-// and ITEM#1 ... ITEM#N hold the pieces. The checksum lets a reader notice a
-// value that another process rewrote while it was reading (chunks are not
-// written atomically with their head) instead of returning a mix.
+// and ITEM#SLOT1 ... ITEM#SLOTN hold the pieces, SLOT being "a" or "b". The
+// checksum lets a reader notice a value that another process replaced while
+// it was reading instead of returning a mix.
 //
-// Write order: chunks first, head last, then the chunks a longer previous
-// value left behind. A reader therefore never finds a head pointing at
-// chunks that were not written yet, and a shorter rewrite leaves no stale
-// pieces. Delete order is the reverse: head first, then the chunks.
+// A write must survive being killed at any point: the keychain must then
+// hold the complete old or the complete new value, since losing a refresh
+// token means signing in again. Only a single item write is atomic, so the
+// head is the switch: the new pieces go to the slot the current head does
+// not use (slot a if it names none), then the head is written, and only then
+// are the old pieces removed. Deleting removes the head first.
 //
-// A small value that happens to start with the head prefix is stored chunked
-// (as one chunk) so that it can never be mistaken for a head.
-const chunkPrefix = "tokentray-chunked:v1:"
+// go-keyring cannot list, so what a killed write leaves must be findable by
+// name, hence two fixed slots: a write killed before the switch left pieces
+// in the slot its retry uses again, one killed after it left old pieces in
+// the slot the next chunked write uses. A write overwrites leftovers in its
+// slot and removes those beyond its count before the switch, so a current
+// slot holds exactly N pieces and can later be removed by count. Pieces are
+// written upwards and removed downwards, so leftovers are #1..#k without a
+// gap, and reading upwards until one is missing finds them all.
+//
+// Writes look nowhere else, each look being a round trip (a small value
+// takes two calls). Pieces a kill left behind a plain head, or v1 pieces of
+// a value being moved, stay until the next write to their slot; deleting,
+// the last chance, looks in every slot.
+//
+// Earlier versions wrote tokentray-chunked:v1:N:SHA256 with pieces
+// ITEM#1..ITEM#N, overwritten in place (not crash-safe). Those heads are
+// still read; the next write moves the value to slot a.
+//
+// A small value that happens to start with chunkPrefix is stored chunked
+// (as one piece) so that it can never be mistaken for a head of any version.
+const chunkPrefix = "tokentray-chunked:"
 
-func chunkItem(item string, i int) string { return item + "#" + strconv.Itoa(i) }
+const slotV1 = "" // v1 pieces have a bare number
+
+func chunkItem(item, slot string, i int) string { return item + "#" + slot + strconv.Itoa(i) }
+
+// chunks is what a head names: n pieces in slot with checksum sum. n is 0
+// for a plain, absent or damaged value.
+type chunks struct {
+	slot string
+	n    int
+	sum  string
+}
 
 // damagedError is a chunked value that cannot be put back together.
 type damagedError struct {
@@ -45,24 +75,36 @@ func (e *damagedError) Error() string {
 	return fmt.Sprintf("keychain item %q is damaged: %s", e.item, e.detail)
 }
 
-func makeHead(n int, value string) string {
+func makeHead(slot string, n int, value string) string {
 	sum := sha256.Sum256([]byte(value))
-	return chunkPrefix + strconv.Itoa(n) + ":" + hex.EncodeToString(sum[:])
+	return chunkPrefix + "v2:" + slot + ":" + strconv.Itoa(n) + ":" + hex.EncodeToString(sum[:])
 }
 
-// parseHead returns the chunk count and checksum of a head; ok is false for
-// a plain value.
-func parseHead(item, v string) (n int, sum string, ok bool, err error) {
+// parseHead returns the pieces a head names, or none for a plain value.
+func parseHead(item, v string) (chunks, error) {
 	rest, ok := strings.CutPrefix(v, chunkPrefix)
 	if !ok {
-		return 0, "", false, nil
+		return chunks{}, nil
+	}
+	// A head of a newer version counts as damaged: better than half read.
+	bad := &damagedError{item: item, detail: "unreadable chunk header"}
+	slot := slotV1
+	rest, v1 := strings.CutPrefix(rest, "v1:")
+	if !v1 {
+		var v2 bool
+		if rest, v2 = strings.CutPrefix(rest, "v2:"); !v2 {
+			return chunks{}, bad
+		}
+		if slot, rest, _ = strings.Cut(rest, ":"); slot != "a" && slot != "b" {
+			return chunks{}, bad
+		}
 	}
 	count, sum, _ := strings.Cut(rest, ":")
-	n, err = strconv.Atoi(count)
+	n, err := strconv.Atoi(count)
 	if err != nil || n < 1 || len(sum) != sha256.Size*2 {
-		return 0, "", true, &damagedError{item: item, detail: "unreadable chunk header"}
+		return chunks{}, bad
 	}
-	return n, sum, true, nil
+	return chunks{slot: slot, n: n, sum: sum}, nil
 }
 
 // split cuts v into pieces of at most size bytes, not inside a UTF-8
@@ -84,9 +126,10 @@ func split(v string, size int) []string {
 	return append(parts, v)
 }
 
-// getValue reads an item and, if it is a head, its chunks. A damaged value
+// getValue reads an item and, if it is a head, its pieces. A damaged value
 // is read a second time before giving up, because the usual cause is a
-// writer in another process replacing it at that moment.
+// writer in another process replacing it at that moment (the second read
+// then finds its new head).
 func (s *Store) getValue(ctx context.Context, item string) (string, error) {
 	var err error
 	for range 2 {
@@ -105,15 +148,18 @@ func (s *Store) getOnce(ctx context.Context, item string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	n, sum, chunked, err := parseHead(item, head)
-	if err != nil || !chunked {
-		return head, err
+	c, err := parseHead(item, head)
+	if err != nil {
+		return "", err
+	}
+	if c.n == 0 {
+		return head, nil
 	}
 	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		part, err := s.get(ctx, chunkItem(item, i))
+	for i := 1; i <= c.n; i++ {
+		part, err := s.get(ctx, chunkItem(item, c.slot, i))
 		if errors.Is(err, auth.ErrNotFound) {
-			return "", &damagedError{item: item, detail: fmt.Sprintf("chunk %d of %d is missing", i, n)}
+			return "", &damagedError{item: item, detail: fmt.Sprintf("chunk %d of %d is missing", i, c.n)}
 		}
 		if err != nil {
 			return "", err
@@ -121,7 +167,7 @@ func (s *Store) getOnce(ctx context.Context, item string) (string, error) {
 		b.WriteString(part)
 	}
 	v := b.String()
-	if got := sha256.Sum256([]byte(v)); hex.EncodeToString(got[:]) != sum {
+	if got := sha256.Sum256([]byte(v)); hex.EncodeToString(got[:]) != c.sum {
 		return "", &damagedError{item: item, detail: "its chunks do not match their checksum"}
 	}
 	return v, nil
@@ -135,30 +181,36 @@ func (s *Store) putValue(ctx context.Context, item, value string) error {
 	}
 	defer unlock()
 
-	old, err := s.chunkCount(ctx, item)
+	old, _, err := s.current(ctx, item)
 	if err != nil {
 		return err
 	}
-	var parts []string
+	head := value
 	if len(value) > s.chunk || strings.HasPrefix(value, chunkPrefix) {
-		parts = split(value, s.chunk)
-	}
-	for i, p := range parts {
-		if err := s.set(ctx, chunkItem(item, i+1), p); err != nil {
+		slot := "a"
+		if old.n > 0 && old.slot == "a" {
+			slot = "b"
+		}
+		parts := split(value, s.chunk)
+		for i, p := range parts {
+			if err := s.set(ctx, chunkItem(item, slot, i+1), p); err != nil {
+				return err
+			}
+		}
+		// Before the switch, or removing this slot by count later would
+		// leave a gap that no look finds.
+		if err := s.clearSlot(ctx, item, slot, len(parts)+1); err != nil {
 			return err
 		}
-	}
-	head := value
-	if parts != nil {
-		head = makeHead(len(parts), value)
+		head = makeHead(slot, len(parts), value)
 	}
 	if err := s.set(ctx, item, head); err != nil {
 		return err
 	}
-	return s.deleteChunks(ctx, item, len(parts)+1, old)
+	return s.removeChunks(ctx, item, old)
 }
 
-// deleteValue removes item and its chunks; ErrNotFound if item is absent.
+// deleteValue removes item and its pieces; ErrNotFound if item is absent.
 func (s *Store) deleteValue(ctx context.Context, item string) error {
 	unlock, err := s.lock(ctx, s.writeLock)
 	if err != nil {
@@ -166,52 +218,93 @@ func (s *Store) deleteValue(ctx context.Context, item string) error {
 	}
 	defer unlock()
 
-	n, err := s.chunkCount(ctx, item)
+	old, found, err := s.current(ctx, item)
 	if err != nil {
 		return err
 	}
-	if err := s.del(ctx, item); err != nil {
-		if errors.Is(err, auth.ErrNotFound) {
-			// Chunks without a head are what an interrupted first write
-			// leaves; remove them too, the item still counts as absent.
-			if err := s.deleteChunks(ctx, item, 1, 0); err != nil {
-				return err
-			}
-			return auth.ErrNotFound
+	if found {
+		if err := s.del(ctx, item); errors.Is(err, auth.ErrNotFound) {
+			found = false
+		} else if err != nil {
+			return err
 		}
+	}
+	if err := s.removeChunks(ctx, item, old); err != nil {
 		return err
 	}
-	return s.deleteChunks(ctx, item, 1, n)
+	// No later write will visit the other slots, so leftovers of killed
+	// writes (or of earlier versions, slotV1) would stay for good, and
+	// removing a profile or signing out must not keep pieces of its secrets.
+	for _, slot := range []string{"a", "b", slotV1} {
+		if old.n > 0 && slot == old.slot {
+			continue
+		}
+		if err := s.clearSlot(ctx, item, slot, 1); err != nil {
+			return err
+		}
+	}
+	if !found {
+		return auth.ErrNotFound
+	}
+	return nil
 }
 
-// chunkCount is the number of chunks item's current head names: 0 for a
-// plain, absent or damaged value.
-func (s *Store) chunkCount(ctx context.Context, item string) (int, error) {
+// current returns the pieces item's head names; found is false when item
+// is absent. A damaged head names none: its pieces cannot be told apart
+// from leftovers, and writing a new value is how it gets repaired.
+func (s *Store) current(ctx context.Context, item string) (c chunks, found bool, err error) {
 	head, err := s.get(ctx, item)
 	if errors.Is(err, auth.ErrNotFound) {
-		return 0, nil
+		return chunks{}, false, nil
 	}
 	if err != nil {
-		return 0, err
+		return chunks{}, false, err
 	}
-	n, _, _, _ := parseHead(item, head)
-	return n, nil
+	c, _ = parseHead(item, head)
+	return c, true, nil
 }
 
-// deleteChunks removes chunks from, from+1, ... up to at least last and then
-// on until one is missing: chunks beyond last are what a write that was
-// interrupted before its head left behind.
-func (s *Store) deleteChunks(ctx context.Context, item string, from, last int) error {
-	for i := from; ; i++ {
-		err := s.del(ctx, chunkItem(item, i))
+// removeChunks removes the pieces an old head named, now that none does.
+func (s *Store) removeChunks(ctx context.Context, item string, c chunks) error {
+	if c.n == 0 {
+		return nil
+	}
+	if c.slot == slotV1 {
+		// Earlier versions, killed while rewriting in place, could leave
+		// more pieces than their head names.
+		if err := s.clearSlot(ctx, item, slotV1, c.n+1); err != nil {
+			return err
+		}
+	}
+	return s.deleteDown(ctx, item, c.slot, 1, c.n)
+}
+
+// clearSlot removes the pieces from, from+1, ... of slot that an
+// interrupted write or removal left. Usually there are none and this costs
+// one read. They are found by reading rather than deleting upwards so that
+// they can be deleted downwards: killed half way, this leaves #1..#j again,
+// which the next look still finds.
+func (s *Store) clearSlot(ctx context.Context, item, slot string, from int) error {
+	last := from - 1
+	for ; ; last++ {
+		_, err := s.get(ctx, chunkItem(item, slot, last+1))
 		if errors.Is(err, auth.ErrNotFound) {
-			if i >= last {
-				return nil
-			}
-			continue
+			break
 		}
 		if err != nil {
 			return err
 		}
 	}
+	return s.deleteDown(ctx, item, slot, from, last)
+}
+
+// deleteDown deletes pieces last, last-1, ... from of slot, downwards so
+// that what an interruption leaves has no gap (see above).
+func (s *Store) deleteDown(ctx context.Context, item, slot string, from, last int) error {
+	for i := last; i >= from; i-- {
+		if err := s.del(ctx, chunkItem(item, slot, i)); err != nil && !errors.Is(err, auth.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
