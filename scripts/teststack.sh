@@ -264,6 +264,7 @@ EOF
 		echo 'unset LC_ALL WAYLAND_DISPLAY'
 		printf 'export TOKENTRAY_TEST_KEYRING_PASSWORD_FILE=%q\n' "$dir/keyring-password"
 		echo 'export TOKENTRAY_TEST_STACK=1'
+		printf 'export TOKENTRAY_TEST_STACK_DIR=%q\n' "$dir"
 		printf '%s\n' "${goenv[@]}"
 	} >"$dir/env.tmp"
 	mv "$dir/env.tmp" "$dir/env"

@@ -341,17 +341,46 @@ const provider = new Provider(issuer, {
 
 // oidc-provider reports its own bugs and our config mistakes only as events.
 provider.on('server_error', (_ctx, err) => console.error('server_error:', err));
+provider.on('grant.error', (_ctx, err) => {
+  if (err?.error_detail === 'refresh token already used') stats.reuse += 1;
+});
 // The response body is emitted before it is sent: add the interval there.
 provider.on('device_authorization.success', (_ctx, body) => {
   if (deviceInterval > 0) body.interval = deviceInterval;
 });
 
 // --- test-only state --------------------------------------------------------
-const stats = { token_requests: 0, by_grant: {} };
+// token_requests/by_grant: POSTs to the token endpoint; reuse: refresh tokens
+// presented after they were rotated (oidc-provider revokes the grant then);
+// held: token answers computed but not sent yet (see lateAnswers).
+const stats = { token_requests: 0, by_grant: {}, reuse: 0, held: 0 };
 
 function resetStats() {
   stats.token_requests = 0;
   stats.by_grant = {};
+  stats.reuse = 0;
+}
+
+// Every refresh token this server was sent (token and revocation requests),
+// so a test can ask whether a token ever reached this issuer.
+const received = new Set();
+
+// POST /test/late-answers {ms, count}: the next COUNT token requests are
+// processed at once (a refresh token rotates, a code is redeemed) but their
+// answers leave MS milliseconds later: the window in which a client that is
+// interrupted or cannot store the answer loses a rotated refresh token.
+const lateAnswers = { ms: 0, count: 0 };
+
+function answerLate(res, ms) {
+  const end = res.end.bind(res);
+  res.end = (...args) => {
+    stats.held += 1;
+    setTimeout(() => {
+      stats.held -= 1;
+      end(...args);
+    }, ms);
+    return res;
+  };
 }
 
 // --- helpers ----------------------------------------------------------------
@@ -635,6 +664,16 @@ handler = async (req, res) => {
       case 'POST /test/reset-stats':
         resetStats();
         return sendJSON(res, 200, stats);
+      case 'POST /test/late-answers': {
+        const body = await readJSON(req);
+        lateAnswers.ms = Math.max(0, Number(body.ms) || 0);
+        lateAnswers.count = Math.max(0, Number(body.count) || 0);
+        return sendJSON(res, 200, lateAnswers);
+      }
+      case 'POST /test/received': {
+        const body = await readJSON(req);
+        return sendJSON(res, 200, { received: received.has(String(body.token ?? '')) });
+      }
       default:
     }
 
@@ -659,7 +698,13 @@ handler = async (req, res) => {
         const grantType = form.get('grant_type') ?? '';
         stats.token_requests += 1;
         stats.by_grant[grantType] = (stats.by_grant[grantType] ?? 0) + 1;
+        if (form.has('refresh_token')) received.add(form.get('refresh_token'));
+        if (lateAnswers.count > 0) {
+          lateAnswers.count -= 1;
+          answerLate(res, lateAnswers.ms);
+        }
       }
+      if (url.pathname === '/oauth/revoke' && form.has('token')) received.add(form.get('token'));
       enforceAuthMethod(form, req.headers);
       if (url.pathname === '/oauth/introspect') {
         const answer = introspectJWT(form.get('token') ?? '', form, req.headers);

@@ -275,6 +275,13 @@ func (s *Server) Mint(t testing.TB, clientID, scope, resource string) string {
 type Stats struct {
 	TokenRequests int            `json:"token_requests"`
 	ByGrant       map[string]int `json:"by_grant"` // by grant_type value
+	// Reuse counts refresh tokens presented again after they were rotated:
+	// oidc-provider answers invalid_grant and revokes the whole grant, as
+	// Auth0's breach detection does. A correct client never causes one.
+	Reuse int `json:"reuse"`
+	// Held is how many token answers are computed but not sent yet (see
+	// AnswerLate); ResetStats leaves it alone.
+	Held int `json:"held"`
 }
 
 // Stats returns the token endpoint counters since start or ResetStats.
@@ -290,6 +297,41 @@ func (s *Server) Stats(t testing.TB) Stats {
 func (s *Server) TokenRequests(t testing.TB) int {
 	t.Helper()
 	return s.Stats(t).TokenRequests
+}
+
+// AnswerLate makes the next count token requests be processed at once —
+// a refresh token rotates, a code or device code is redeemed — while their
+// answers leave after d: the window in which an interrupted client or one
+// whose keychain stalls loses what the issuer just issued. WaitHeld tells
+// when an answer is being held.
+func (s *Server) AnswerLate(t testing.TB, d time.Duration, count int) {
+	t.Helper()
+	s.testCall(t, http.MethodPost, "/test/late-answers", map[string]any{"ms": d.Milliseconds(), "count": count}, nil)
+}
+
+// WaitHeld waits (up to 30 s) until at least n token answers are computed
+// and held back by AnswerLate: the issuer has done its part, the client has
+// not heard of it yet.
+func (s *Server) WaitHeld(t testing.TB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Stats(t).Held < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("testserver: no %d held token answer(s) within 30 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Received reports whether token was ever sent to this server's token or
+// revocation endpoint (as a refresh_token or a token to revoke).
+func (s *Server) Received(t testing.TB, token string) bool {
+	t.Helper()
+	var out struct {
+		Received bool `json:"received"`
+	}
+	s.testCall(t, http.MethodPost, "/test/received", map[string]string{"token": token}, &out)
+	return out.Received
 }
 
 // ResetStats zeroes the token endpoint counters.

@@ -6,9 +6,11 @@
 package teststack
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -49,4 +51,31 @@ func Getenv(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// PID returns the PID that the session of env (Start's result, or the
+// environment of `make test` itself) recorded for process name, such as
+// "gnome-keyring": tests stop and continue it to make the keychain stall.
+func PID(t testing.TB, env []string, name string) int {
+	t.Helper()
+	dir := Getenv(env, "TOKENTRAY_TEST_STACK_DIR")
+	if dir == "" {
+		t.Fatal("teststack: no TOKENTRAY_TEST_STACK_DIR in the environment: run under `make test`")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pids"))
+	if err != nil {
+		t.Fatalf("teststack: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == name {
+			pid, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatalf("teststack: pid of %s: %v", name, err)
+			}
+			return pid
+		}
+	}
+	t.Fatalf("teststack: %s is not in %s/pids", name, dir)
+	return 0
 }
