@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/atotto/clipboard"
@@ -17,6 +18,7 @@ import (
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/ui/cli"
 	"github.com/tokentray/tokentray/ui/desktop"
+	"github.com/tokentray/tokentray/ui/text"
 	"golang.org/x/term"
 )
 
@@ -39,11 +41,27 @@ func run() int {
 		return cli.ExitError
 	}
 	if len(os.Args) == 1 {
-		return desktop.Run(desktop.Options{Engine: engine, Service: service})
+		code := desktop.Run(desktop.Options{Engine: engine, Service: service})
+		// Fyne has taken the first SIGINT/SIGTERM (or the user chose Quit);
+		// from now on the next one ends the process at once.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		finish(engine)
+		return code
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value // the os.Signal that interrupted the command
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		// A second Ctrl-C is not caught: it ends the process at once, as
+		// users expect when they really mean it.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		got.Store(s)
+		cancel()
+	}()
 	app := &cli.App{
 		Engine:      engine,
 		Clipboard:   systemClipboard{},
@@ -55,7 +73,26 @@ func run() int {
 		OpenBrowser: cli.OpenBrowser,
 		Extra:       []*cobra.Command{desktop.DemoCommand(newEngine)},
 	}
-	return app.Run(ctx, os.Args[1:])
+	code := app.Run(ctx, os.Args[1:])
+	finish(engine)
+	if s, ok := got.Load().(syscall.Signal); ok {
+		return 128 + int(s) // the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
+	}
+	return code
+}
+
+// finish sees through what the engine has sent to issuers and not stored
+// yet (a refresh's rotated token, a sign-in's tokens) before the process
+// ends, saying so on stderr.
+func finish(engine *auth.Engine) {
+	ctx, cancel := context.WithTimeout(context.Background(), engine.CloseTimeout())
+	defer cancel()
+	err := engine.Close(ctx, func(ops []auth.Pending) {
+		fmt.Fprintf(os.Stderr, "tokentray: finishing the %s… (press Ctrl-C again to quit at once)\n", text.Pending(ops))
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: gave up waiting after %v\n", engine.CloseTimeout())
+	}
 }
 
 // newEngine is the engine over one keychain service (the demo uses its own).

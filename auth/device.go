@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -36,7 +37,12 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 		return Token{}, err
 	}
 	cfg := oauthConfig(p, ep, "")
-	octx := context.WithValue(ctx, oauth2.HTTPClient, client)
+	// A poll that was sent is seen through even when the wait for the user
+	// ends meanwhile: its answer may carry the tokens of an approval made
+	// at the last second. The wait only stops new polls.
+	polling := *client
+	polling.Transport = seeThrough{base: client.Transport, timeout: e.timeout}
+	octx := context.WithValue(ctx, oauth2.HTTPClient, &polling)
 	var opts []oauth2.AuthCodeOption
 	if p.Audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", p.Audience))
@@ -74,6 +80,11 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 		}
 		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, GrantDevice, ep.TokenURL, []string{p.ClientSecret}))
 	}
+	op, err := e.begin(name, OpSignIn)
+	if err != nil {
+		return Token{}, err
+	}
+	defer op.end()
 	t, err := e.finishLogin(ctx, p, ot, "")
 	if err != nil {
 		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
@@ -109,4 +120,33 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.SetBasicAuth(url.QueryEscape(b.id), url.QueryEscape(b.secret))
 	}
 	return b.base.RoundTrip(r)
+}
+
+// seeThrough sends each request detached from its context's cancellation,
+// bounded by timeout instead.
+type seeThrough struct {
+	base    http.RoundTripper
+	timeout time.Duration
+}
+
+func (s seeThrough) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.timeout)
+	resp, err := s.base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }

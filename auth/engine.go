@@ -17,6 +17,11 @@ import (
 const (
 	DefaultMargin  = 60 * time.Second // refresh when a token has less left than this
 	DefaultTimeout = 30 * time.Second // per HTTP request to the issuer
+	// DefaultCommitTimeout is the budget for storing what the issuer
+	// answered — the rotated refresh token above all — counted from the
+	// moment the answer arrives: a write attempt, then waiting for a write
+	// that outlived its own timeout to land after all.
+	DefaultCommitTimeout = 15 * time.Second
 )
 
 // Engine answers "give me a valid access token for profile P" for every
@@ -26,19 +31,30 @@ const (
 type Engine struct {
 	store   Store
 	locker  Locker
+	journal Journal
 	now     Clock
 	margin  time.Duration
 	timeout time.Duration
-	// loginTimeout bounds a browser or device sign-in.
+	// loginTimeout bounds a browser or device sign-in's wait for the user.
 	loginTimeout time.Duration
+	// commitTimeout bounds storing an issuer's answer (see DefaultCommitTimeout).
+	commitTimeout time.Duration
 
 	flight singleflight.Group
+	// profileLocks serialise work on one profile within the process, so
+	// correctness never depends on the Locker also excluding goroutines.
+	profileLocks sync.Map // name -> chan struct{}
 
 	mu        sync.Mutex
 	clients   map[string]*http.Client       // by CA file
 	endpoints map[string]Endpoints          // by domain|issuer
 	keySets   map[string]*oidc.RemoteKeySet // by JWKS URL
 	watchers  []func(name string)
+
+	// Exchanges in flight (see begin and Close).
+	closed  bool
+	pending map[*pendingOp]struct{}
+	ops     sync.WaitGroup
 }
 
 // Option configures an Engine.
@@ -53,21 +69,34 @@ func WithTimeout(d time.Duration) Option { return func(e *Engine) { e.timeout = 
 // WithLoginTimeout bounds browser and device sign-ins.
 func WithLoginTimeout(d time.Duration) Option { return func(e *Engine) { e.loginTimeout = d } }
 
+// WithCommitTimeout sets the budget for storing an issuer's answer.
+func WithCommitTimeout(d time.Duration) Option { return func(e *Engine) { e.commitTimeout = d } }
+
 // WithClock replaces time.Now (tests).
 func WithClock(c Clock) Option { return func(e *Engine) { e.now = c } }
 
-// NewEngine returns an Engine over store that serialises refreshes with locker.
+// NewEngine returns an Engine over store that serialises refreshes with
+// locker. When locker is also a Journal (FileLocker is) spent refresh tokens
+// are recorded there; otherwise in memory, which only holds within this
+// process.
 func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
+	journal, ok := locker.(Journal)
+	if !ok {
+		journal = &memJournal{}
+	}
 	e := &Engine{
-		store:        store,
-		locker:       locker,
-		now:          time.Now,
-		margin:       DefaultMargin,
-		timeout:      DefaultTimeout,
-		loginTimeout: DefaultLoginTimeout,
-		clients:      map[string]*http.Client{},
-		endpoints:    map[string]Endpoints{},
-		keySets:      map[string]*oidc.RemoteKeySet{},
+		store:         store,
+		locker:        locker,
+		journal:       journal,
+		now:           time.Now,
+		margin:        DefaultMargin,
+		timeout:       DefaultTimeout,
+		loginTimeout:  DefaultLoginTimeout,
+		commitTimeout: DefaultCommitTimeout,
+		clients:       map[string]*http.Client{},
+		endpoints:     map[string]Endpoints{},
+		keySets:       map[string]*oidc.RemoteKeySet{},
+		pending:       map[*pendingOp]struct{}{},
 	}
 	for _, o := range opts {
 		o(e)
@@ -140,14 +169,15 @@ func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, err
 		key += "\x00force"
 	}
 	started := e.now()
-	// The refresh runs detached from the first caller's cancellation so that
-	// callers sharing it are not failed by another's ctx; each caller still
-	// stops waiting when its own ctx ends. The work itself is bounded by the
-	// lock wait, the store's and the HTTP timeouts.
+	// The refresh runs detached from the first caller's cancellation: callers
+	// sharing it are not failed by another's ctx, and a request that reached
+	// the issuer is seen through even when every caller gave up (its answer
+	// may carry a rotated refresh token that must be stored; Close waits for
+	// it). Each caller still stops waiting when its own ctx ends. The work is
+	// bounded by the lock wait, the store's and the HTTP timeouts and the
+	// commit budget.
 	ch := e.flight.DoChan(key, func() (any, error) {
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*e.timeout)
-		defer cancel()
-		return e.refresh(wctx, name, force, started)
+		return e.refresh(context.WithoutCancel(ctx), name, force, started)
 	})
 	select {
 	case <-ctx.Done():
@@ -160,13 +190,56 @@ func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, err
 	}
 }
 
-// withLock runs f holding the profile's cross-process lock. A lock that
-// cannot be had in time means another tokentray is busy with the profile.
+// lockWait bounds waiting for a profile's lock: whoever holds it is bounded
+// by one exchange with the issuer and one commit.
+func (e *Engine) lockWait() time.Duration { return e.timeout + e.commitTimeout + 5*time.Second }
+
+// withLock runs f holding the profile's lock, within the process and across
+// processes. A lock that cannot be had in time means another tokentray is
+// busy with the profile. The lock is released only once every keychain call
+// f started has returned (Store.Settle), within the commit budget.
 func (e *Engine) withLock(ctx context.Context, name string, f func() error) error {
-	unlock, err := e.locker.Lock(ctx, name)
+	lctx, cancel := context.WithTimeout(ctx, e.lockWait())
+	defer cancel()
+	sem, _ := e.profileLocks.LoadOrStore(name, make(chan struct{}, 1))
+	select {
+	case sem.(chan struct{}) <- struct{}{}:
+	case <-lctx.Done():
+		return e.lockErr(ctx, name)
+	}
+	defer func() { <-sem.(chan struct{}) }()
+	unlock, err := e.locker.Lock(lctx, name)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("another tokentray process is still working on %s; retry in a moment: %w", name, ErrTemporary)
+		if lctx.Err() != nil {
+			return e.lockErr(ctx, name)
+		}
+		return err
+	}
+	defer unlock()
+	err = f()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.commitTimeout)
+	defer cancel()
+	_ = e.store.Settle(sctx)
+	return err
+}
+
+func (e *Engine) lockErr(ctx context.Context, name string) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("waiting for %s: %w", name, ctx.Err())
+	}
+	return fmt.Errorf("another tokentray process is still working on %s; retry in a moment: %w", name, ErrTemporary)
+}
+
+// withIndexLock runs f holding the lock of the profile list (see
+// Locker.LockIndex). It is always taken after a profile's lock, never
+// before, so the two cannot deadlock.
+func (e *Engine) withIndexLock(ctx context.Context, f func() error) error {
+	lctx, cancel := context.WithTimeout(ctx, e.lockWait())
+	defer cancel()
+	unlock, err := e.locker.LockIndex(lctx)
+	if err != nil {
+		if lctx.Err() != nil {
+			return fmt.Errorf("another tokentray process is still changing the profile list; retry in a moment: %w", ErrTemporary)
 		}
 		return err
 	}
@@ -201,19 +274,24 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		if err != nil {
 			return err
 		}
+		if err := e.checkSpent(name, rt); err != nil {
+			return err
+		}
+		op, err := e.begin(name, OpRefresh)
+		if err != nil {
+			return err
+		}
+		defer op.end()
 		var keep string
 		if t, keep, err = e.exchange(ctx, p, rt); err != nil {
 			return err
 		}
-		if keep != rt {
-			// Rotation: the old refresh token is now spent. Nothing else
-			// happens before the new one is safe.
-			if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, keep); err != nil {
-				return fmt.Errorf("the issuer rotated the refresh token but saving the new one failed, so the next refresh will need a new sign-in: %w", err)
-			}
-		}
-		if err := e.saveCache(ctx, name, t); err != nil {
-			return fmt.Errorf("cache the new access token: %w", err)
+		// The answer is here: storing it has a budget of its own, whatever
+		// the lock wait and the exchange took.
+		cctx, cancel := context.WithTimeout(ctx, e.commitTimeout)
+		defer cancel()
+		if err := e.commit(cctx, name, rt, keep, t); err != nil {
+			return err
 		}
 		changed = true
 		return nil

@@ -166,9 +166,18 @@ func TestReusedRefreshTokenNeedsLogin(t *testing.T) {
 	_, err := f.engine.Token(ctx, "dev", true)
 	require.NoError(t, err)
 
-	// Put the spent token back, as a stale copy elsewhere would present it.
+	// Put the spent token back, as a stale copy would present it.
 	require.NoError(t, f.store.SaveSecret(ctx, "dev", auth.SecretRefreshToken, old))
+	// This machine's journal knows it is spent: it is not sent again.
+	srv.ResetStats(t)
 	_, err = f.engine.Token(ctx, "dev", true)
+	require.ErrorIs(t, err, auth.ErrNeedsLogin)
+	require.ErrorIs(t, err, auth.ErrRotationLost)
+	require.Zero(t, srv.TokenRequests(t), "a spent refresh token never reaches the issuer")
+	// An engine without that journal (another machine) sends it, and the
+	// issuer's rejection says to sign in again.
+	other := auth.NewEngine(f.store, authtest.NopLocker{})
+	_, err = other.Token(ctx, "dev", true)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.Contains(t, err.Error(), "sign in again")
 	require.Equal(t, old, f.refreshToken(t), "a failed refresh leaves the stored refresh token alone")

@@ -187,7 +187,11 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 		}
 		return Token{}, fmt.Errorf("sign in %s: %w; if the issuer showed a callback URL error, allow %s in the application's callback URLs (Auth0: Allowed Callback URLs) and fix the profile's callback port to %d", name, ErrLoginTimeout, redirect, port)
 	}
-	t, err := e.exchangeCode(ctx, p, ep, cfg, cb, verifier, nonce)
+	// The wait for the user is over; redeeming the code and storing the
+	// tokens have budgets of their own (the HTTP timeout, the commit
+	// budget), so an approval at the last second is not lost, and a Ctrl-C
+	// now waits for them (Close).
+	t, err := e.exchangeCode(context.WithoutCancel(ctx), p, ep, cfg, cb, verifier, nonce)
 	cb.reply <- err
 	if err != nil {
 		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
@@ -201,6 +205,11 @@ func (e *Engine) exchangeCode(ctx context.Context, p Profile, ep Endpoints, cfg 
 	if cb.err != nil {
 		return Token{}, cb.err
 	}
+	op, err := e.begin(p.Name, OpSignIn)
+	if err != nil {
+		return Token{}, err
+	}
+	defer op.end()
 	client, err := e.httpClient(p)
 	if err != nil {
 		return Token{}, err
@@ -243,11 +252,16 @@ func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoint
 }
 
 // finishLogin verifies the ID token and stores the tokens the way a
-// refresh does: the refresh token first, then the access token cache.
+// refresh does: the refresh token first, then the access token cache. p is
+// the profile as it was when the sign-in started; the stored one is read
+// again under the lock, and when it was removed or now points at another
+// issuer or client, nothing is stored: those tokens belong to p's issuer.
 func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, nonce string) (Token, error) {
 	if ot.RefreshToken == "" {
 		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", ErrNoRefreshToken)
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout+e.commitTimeout)
+	defer cancel()
 	t := Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, Expiry: ot.Expiry, ObtainedAt: e.now()}
 	if s, ok := ot.Extra("scope").(string); ok {
 		t.Scope = s
@@ -259,6 +273,15 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 		t.IDToken, t.IDTokenVerified = s, true
 	}
 	err := e.withLock(ctx, p.Name, func() error {
+		now, err := e.store.LoadProfile(ctx, p.Name)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return &changedError{msg: p.Name + " was removed while you were signing in; nothing was stored"}
+		case err != nil:
+			return err
+		case !now.SameSource(p):
+			return &changedError{msg: p.Name + " changed while you were signing in; sign in again (nothing was stored)", needsLogin: true}
+		}
 		if err := e.store.SaveSecret(ctx, p.Name, SecretRefreshToken, ot.RefreshToken); err != nil {
 			return fmt.Errorf("save the refresh token: %w", err)
 		}
@@ -267,9 +290,27 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 		}
 		return nil
 	})
+	if errors.Is(err, ErrProfileChanged) {
+		// The new grant is of no use to anyone: end it at its own issuer
+		// (best effort) rather than leave a live refresh token behind.
+		_ = e.revoke(ctx, p, ot.RefreshToken)
+	}
 	if err != nil {
 		return Token{}, err
 	}
 	e.changed(p.Name)
 	return t, nil
+}
+
+// changedError is an ErrProfileChanged; when the profile still exists it
+// is an ErrNeedsLogin too.
+type changedError struct {
+	msg        string
+	needsLogin bool
+}
+
+func (e *changedError) Error() string { return e.msg }
+
+func (e *changedError) Is(target error) bool {
+	return target == ErrProfileChanged || (e.needsLogin && target == ErrNeedsLogin)
 }

@@ -36,13 +36,24 @@ func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if rt != "" {
-			if revokeErr = e.revoke(ctx, p, rt); revokeErr != nil && !local {
+		// A spent refresh token is never sent again, not even to revoke it:
+		// the issuer has replaced it, so deleting it locally is all there is.
+		if spent, _ := e.journal.Spent(name, rt); rt != "" && !spent {
+			op, err := e.begin(name, OpSignOut)
+			if err != nil {
+				return err
+			}
+			defer op.end()
+			// Seen through once sent: a revoked token left stored would only
+			// fail the next refresh.
+			if revokeErr = e.revoke(context.WithoutCancel(ctx), p, rt); revokeErr != nil && !local {
 				return fmt.Errorf("%w; the tokens were kept", revokeErr)
 			}
 		}
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.commitTimeout)
+		defer cancel()
 		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
-			if err := e.store.DeleteSecret(ctx, name, k); err != nil {
+			if err := e.store.DeleteSecret(dctx, name, k); err != nil {
 				return err
 			}
 		}

@@ -119,6 +119,15 @@ func domainBase(domain string) string {
 	return "https://" + domain
 }
 
+// SameSource reports whether tokens issued for p are good for q: the same
+// domain, issuer or token URL — scheme, host, port and path alike (two
+// Keycloak realms share a host) — and the same client. Anything else means
+// another issuer or client, which must never receive p's refresh token.
+// Both are compared as Normalize leaves them.
+func (p Profile) SameSource(q Profile) bool {
+	return p.Domain == q.Domain && p.Issuer == q.Issuer && p.TokenURL == q.TokenURL && p.ClientID == q.ClientID
+}
+
 // Host is the host[:port] tokens are requested from (for the domain, the
 // issuer or the token URL), lower case.
 func (p Profile) Host() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -79,22 +80,33 @@ func (e *Engine) Names(ctx context.Context) ([]string, error) {
 	return names, err
 }
 
-// AddProfile validates and stores a new profile.
+// AddProfile validates and stores a new profile. It holds the profile's
+// lock and the list's: a refresh of a removed profile of the same name may
+// still be finishing, and other processes may be adding profiles too. Items
+// of that name left behind (by something outside tokentray, or an
+// interrupted removal) are deleted first, so the new profile never starts
+// with another one's tokens.
 func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
 	p, err := p.Normalize()
 	if err != nil {
 		return p, err
 	}
-	names, err := e.store.ListProfiles(ctx)
+	err = e.withLock(ctx, p.Name, func() error {
+		return e.withIndexLock(ctx, func() error {
+			names, err := e.store.ListProfiles(ctx)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(names, p.Name) {
+				return fmt.Errorf("%w: choose another name or use `tokentray profile edit %s`", ErrExists, p.Name)
+			}
+			if err := e.store.DeleteProfile(ctx, p.Name); err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("remove what an earlier %s left in the keychain: %w", p.Name, err)
+			}
+			return e.store.SaveProfile(ctx, p)
+		})
+	})
 	if err != nil {
-		return p, fmt.Errorf("add %s: %w", p.Name, err)
-	}
-	for _, n := range names {
-		if n == p.Name {
-			return p, fmt.Errorf("add %s: %w: choose another name or use `tokentray profile edit %s`", p.Name, ErrExists, p.Name)
-		}
-	}
-	if err := e.store.SaveProfile(ctx, p); err != nil {
 		return p, fmt.Errorf("add %s: %w", p.Name, err)
 	}
 	e.changed(p.Name)
@@ -102,35 +114,36 @@ func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
 }
 
 // UpdateProfile validates and stores changes to an existing profile. When
-// the tokens would come from elsewhere (another host or client) the stored
-// refresh token is dropped too: it belongs to the old issuer and must never
-// be sent to the new one. Other changes that shape tokens (endpoint form,
-// audience, scope) drop only the cached access token.
+// the tokens would come from elsewhere (see Profile.SameSource) the stored
+// refresh token is dropped too: it belongs to the old issuer or client and
+// must never be sent to the new one. Other changes that shape tokens
+// (endpoint form, audience, scope) drop only the cached access token.
 func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) {
 	p, err := p.Normalize()
 	if err != nil {
 		return p, err
 	}
-	old, err := e.store.LoadProfile(ctx, p.Name)
-	if err != nil && !errors.Is(err, ErrBrokenProfile) {
-		return p, fmt.Errorf("edit %s: %w", p.Name, err)
-	}
 	err = e.withLock(ctx, p.Name, func() error {
-		if err := e.store.SaveProfile(ctx, p); err != nil {
+		// Read under the lock: what the tokens were issued for is what is
+		// stored now, not what the caller saw earlier.
+		old, err := e.store.LoadProfile(ctx, p.Name)
+		if err != nil && !errors.Is(err, ErrBrokenProfile) {
 			return err
 		}
 		var drop []SecretKind
-		if old.Host() != p.Host() || old.ClientID != p.ClientID {
+		if !old.SameSource(p) {
 			drop = append(drop, SecretRefreshToken, SecretTokenCache)
 		} else if old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope {
 			drop = append(drop, SecretTokenCache)
 		}
+		// Tokens first: a failure after them leaves the old record with no
+		// tokens (sign in again), never the new record with the old tokens.
 		for _, k := range drop {
 			if err := e.store.DeleteSecret(ctx, p.Name, k); err != nil {
 				return fmt.Errorf("drop the old tokens: %w", err)
 			}
 		}
-		return nil
+		return e.withIndexLock(ctx, func() error { return e.store.SaveProfile(ctx, p) })
 	})
 	if err != nil {
 		return p, fmt.Errorf("edit %s: %w", p.Name, err)
@@ -139,9 +152,15 @@ func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) 
 	return p, nil
 }
 
-// RemoveProfile deletes a profile and everything stored for it.
+// RemoveProfile deletes a profile and everything stored for it, under the
+// profile's lock: a refresh or sign-in of it that is finishing writes its
+// tokens first and they go with the rest, rather than after the removal,
+// where a new profile of the same name would find them.
 func (e *Engine) RemoveProfile(ctx context.Context, name string) error {
-	if err := e.store.DeleteProfile(ctx, name); err != nil {
+	err := e.withLock(ctx, name, func() error {
+		return e.withIndexLock(ctx, func() error { return e.store.DeleteProfile(ctx, name) })
+	})
+	if err != nil {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
 	e.changed(name)
@@ -156,10 +175,10 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 	if refreshToken == "" {
 		return errors.New("the refresh token is empty")
 	}
-	if _, err := e.store.LoadProfile(ctx, name); err != nil {
-		return fmt.Errorf("sign in %s: %w", name, err)
-	}
 	err := e.withLock(ctx, name, func() error {
+		if _, err := e.store.LoadProfile(ctx, name); err != nil {
+			return err
+		}
 		if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, refreshToken); err != nil {
 			return err
 		}

@@ -43,6 +43,13 @@ type Store interface {
 	SaveSecret(ctx context.Context, name string, kind SecretKind, value string) error
 	// DeleteSecret removes one secret; a missing secret is not an error.
 	DeleteSecret(ctx context.Context, name string, kind SecretKind) error
+
+	// Settle waits until every call the Store gave up on has returned, or
+	// ctx ends. A keychain call cannot always be cancelled (go-keyring has
+	// no context): one that outlived its timeout may still land, and the
+	// Engine keeps the profile's lock until it has, so that no other process
+	// reads a refresh token that is about to be replaced.
+	Settle(ctx context.Context) error
 }
 
 // Locker serialises refreshes of one profile across processes: the tray app
@@ -52,8 +59,26 @@ type Store interface {
 //
 // Lock blocks until the lock is held or ctx is done; the returned function
 // releases it. Implementations must be safe for concurrent use.
+//
+// LockIndex serialises changes to the list of profiles (adding, removing)
+// the same way: the list is one keychain item that every change rewrites,
+// and two processes rewriting it at once lose one's update.
 type Locker interface {
 	Lock(ctx context.Context, name string) (unlock func(), err error)
+	LockIndex(ctx context.Context) (unlock func(), err error)
+}
+
+// Journal remembers, outside the keychain, which refresh token of a profile
+// the issuer has replaced. The Engine marks a refresh token spent as soon as
+// the issuer's answer carries a new one, before the keychain write: if that
+// write never lands (the keychain stalls, the process is killed), the stored
+// token is known to be spent and is never sent again — under rotation with
+// reuse detection, sending it would revoke the user's whole session. A
+// Journal holds no secret (FileLocker keeps a SHA-256 of the token) and
+// must be shared by every process of the user, as the Locker is.
+type Journal interface {
+	MarkSpent(name, refreshToken string) error
+	Spent(name, refreshToken string) (bool, error)
 }
 
 // Clock tells the time; tests substitute a fixed one.

@@ -259,6 +259,12 @@ type NopLocker struct{}
 // Lock implements auth.Locker.
 func (NopLocker) Lock(context.Context, string) (func(), error) { return func() {}, nil }
 
+// LockIndex implements auth.Locker.
+func (NopLocker) LockIndex(context.Context) (func(), error) { return func() {}, nil }
+
+// Settle implements auth.Store: a call given up on here never lands later.
+func (s *Store) Settle(context.Context) error { return nil }
+
 // Clock is a settable clock for auth.WithClock.
 type Clock struct {
 	mu sync.Mutex

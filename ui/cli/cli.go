@@ -62,6 +62,11 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Interrupted (Ctrl-C): "context canceled" would read as a fault.
+		fmt.Fprintln(a.Stderr, "tokentray: interrupted")
+		return ExitError
+	}
 	fmt.Fprintf(a.Stderr, "tokentray: %v\n", err)
 	return exitCode(err)
 }

@@ -4,7 +4,10 @@ package text
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/tokentray/tokentray/auth"
 )
 
 // Duration formats a remaining time coarsely: "42 s", "59 min", "1 h 05 min".
@@ -18,4 +21,23 @@ func Duration(d time.Duration) string {
 	}
 	h := int(d.Hours())
 	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
+}
+
+// Pending names what a quitting tokentray still waits for, grouped by
+// operation in the order given: "refresh of dev", "refresh of dev and prod
+// and sign-in of test".
+func Pending(ops []auth.Pending) string {
+	var order []string
+	names := map[string][]string{}
+	for _, p := range ops {
+		if _, ok := names[p.Op]; !ok {
+			order = append(order, p.Op)
+		}
+		names[p.Op] = append(names[p.Op], p.Name)
+	}
+	parts := make([]string, 0, len(order))
+	for _, op := range order {
+		parts = append(parts, op+" of "+strings.Join(names[op], " and "))
+	}
+	return strings.Join(parts, " and ")
 }

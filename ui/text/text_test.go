@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/text"
 )
 
@@ -19,4 +20,10 @@ func TestDuration(t *testing.T) {
 	} {
 		require.Equal(t, want, text.Duration(d), d.String())
 	}
+}
+
+func TestPending(t *testing.T) {
+	require.Equal(t, "refresh of dev", text.Pending([]auth.Pending{{Name: "dev", Op: auth.OpRefresh}}))
+	require.Equal(t, "refresh of dev and prod and sign-in of test", text.Pending([]auth.Pending{
+		{Name: "dev", Op: auth.OpRefresh}, {Name: "test", Op: auth.OpSignIn}, {Name: "prod", Op: auth.OpRefresh}}))
 }
