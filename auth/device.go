@@ -65,6 +65,14 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
+	// Front ends open the verification page in a browser: it must be a web
+	// page of the issuer's, not a file, script or clear-text page.
+	if !SafeToOpen(da.VerificationURI) {
+		return Token{}, fmt.Errorf("sign in %s: the issuer's verification page %q is not an https:// address; tokentray does not show it", name, clip(da.VerificationURI, 100))
+	}
+	if !SafeToOpen(da.VerificationURIComplete) {
+		da.VerificationURIComplete = ""
+	}
 	show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, VerificationURIComplete: da.VerificationURIComplete,
 		ExpiresAt: da.Expiry, Interval: interval})
 	ot, err := cfg.DeviceAccessToken(octx, da)
@@ -149,4 +157,11 @@ func (c cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// SafeToOpen reports whether an address from an issuer may be opened in a
+// browser: https, or http on a loopback host (local issuers).
+func SafeToOpen(raw string) bool {
+	u, err := CheckURL("address", raw)
+	return err == nil && u.Host != ""
 }

@@ -145,6 +145,21 @@ func TestHostileEndpoints(t *testing.T) {
 			require.NotContains(t, re.Excerpt, "<h1>")
 		},
 	}, {
+		name: "502 JSON echoing short tokens",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, `{"message":"upstream failed","access_token":"at-1","refresh_token" : "rt-2","id_token":"a.b","echo":"grant_type=refresh_token&refresh_token=rt-3&client_secret=cs-4"}`)
+		},
+		check: func(t *testing.T, err error) {
+			var re *auth.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Contains(t, re.Excerpt, "upstream failed")
+			for _, secret := range []string{"at-1", "rt-2", "a.b", "rt-3", "cs-4"} {
+				require.NotContains(t, err.Error(), secret)
+			}
+		},
+	}, {
 		name: "Auth0's 403 invalid_grant",
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

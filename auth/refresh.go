@@ -261,6 +261,11 @@ var (
 	spaceRE = regexp.MustCompile(`\s+`)
 	// Anything token-like: long runs of base64url/JWT characters.
 	opaqueRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{24,}`)
+	// The values of secret-named members and form fields, whatever their
+	// length: a short test token or an echoed code is a secret all the same.
+	secretKeys    = `[A-Za-z_]*token|client_secret|code_verifier|device_code|secret|password|assertion`
+	secretJSONRE  = regexp.MustCompile(`("(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	secretFieldRE = regexp.MustCompile(`\b(` + secretKeys + `)=[^&\s"'<]*`)
 )
 
 // excerpt makes a short, single-line, secret-free summary of a body.
@@ -275,12 +280,15 @@ func excerpt(body []byte, secrets []string) string {
 	return clip(s, 120)
 }
 
-// redact removes the given secrets and anything that looks like a token.
+// redact removes the given secrets, the values of secret-named JSON members
+// and form fields, and anything that looks like a token.
 func redact(s string, secrets []string) string {
 	for _, sec := range secrets {
 		if sec != "" {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
+	s = secretJSONRE.ReplaceAllString(s, `$1"[redacted]"`)
+	s = secretFieldRE.ReplaceAllString(s, `$1=[redacted]`)
 	return opaqueRE.ReplaceAllString(s, "[redacted]")
 }
