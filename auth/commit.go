@@ -166,7 +166,9 @@ func (e *Engine) saveRotated(ctx context.Context, name, rt string) error {
 		if rerr == nil && got == rt {
 			return nil
 		}
-		if ctx.Err() != nil {
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-ctx.Done():
 			return err
 		}
 	}

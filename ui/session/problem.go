@@ -39,6 +39,16 @@ func words(err error) (problem, brief string) {
 	switch {
 	case err == nil:
 		return "", ""
+	// Before the keychain and sign-in cases: these say why a sign-in is
+	// needed, which the generic wording would hide.
+	case errors.Is(err, auth.ErrRotationLost):
+		return "Sign in needed: the issuer replaced the refresh token but the keychain did not store the new one, so the stored one is spent and is never sent again. Use Sign in…",
+			"Sign in needed: new token not stored"
+	case errors.Is(err, auth.ErrProfileChanged):
+		return "The profile was changed or removed while you were signing in, so nothing was stored: sign in again if you still need it.",
+			"Profile changed during sign-in"
+	case errors.Is(err, auth.ErrClosed):
+		return "tokentray is quitting.", "Quitting"
 	case errors.Is(err, ErrNoClipboardTool):
 		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland.",
 			"No clipboard tool: install xclip"

@@ -341,6 +341,10 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 		{fmt.Errorf("sign out dev: %w", fmt.Errorf("%w: %w", auth.ErrRevocation, &auth.ResponseError{Status: 503})),
 			"The refresh token was not revoked: the issuer is unreachable or failing right now; try again later."},
 		{fmt.Errorf("sign in dev: %w", context.Canceled), "Cancelled."},
+		{fmt.Errorf("refresh dev: %w (keychain timeout): %w", auth.ErrRotationLost, auth.ErrNeedsLogin),
+			"Sign in needed: the issuer replaced the refresh token but the keychain did not store the new one, so the stored one is spent and is never sent again. Use Sign in…"},
+		{fmt.Errorf("sign in dev: %w", errChanged{}), "The profile was changed or removed while you were signing in, so nothing was stored: sign in again if you still need it."},
+		{fmt.Errorf("refresh dev: %w", auth.ErrClosed), "tokentray is quitting."},
 		{errors.New("something odd"), "Something odd."},
 	} {
 		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, session.Problem(tc.err)) })
@@ -360,6 +364,8 @@ func TestBriefFitsARow(t *testing.T) {
 		{fmt.Errorf("sign in dev: %w", auth.ErrCodeExpired), "Code expired: sign in again"},
 		{fmt.Errorf("sign in dev: %w", auth.ErrNoRefreshToken), "No refresh token: allow offline_access"},
 		{fmt.Errorf("sign out dev: %w: timeout", auth.ErrRevocation), "Sign-out not confirmed by the issuer"},
+		{fmt.Errorf("refresh dev: %w: %w", auth.ErrRotationLost, auth.ErrNeedsLogin), "Sign in needed: new token not stored"},
+		{fmt.Errorf("sign in dev: %w", errChanged{}), "Profile changed during sign-in"},
 		{errors.New("something odd"), "Failed: select it for details"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
@@ -479,3 +485,10 @@ func TestNotificationsCanBeTurnedOff(t *testing.T) {
 	res := copyNow(t, f, session.Request{Name: "dev"})
 	require.Equal(t, "tokentray: "+res.Message, f.Notes()[1])
 }
+
+// errChanged is what the engine returns when a profile changed during its
+// sign-in.
+type errChanged struct{}
+
+func (errChanged) Error() string        { return "dev changed while you were signing in" }
+func (errChanged) Is(target error) bool { return target == auth.ErrProfileChanged || target == auth.ErrNeedsLogin }
