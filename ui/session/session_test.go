@@ -490,5 +490,7 @@ func TestNotificationsCanBeTurnedOff(t *testing.T) {
 // sign-in.
 type errChanged struct{}
 
-func (errChanged) Error() string        { return "dev changed while you were signing in" }
-func (errChanged) Is(target error) bool { return target == auth.ErrProfileChanged || target == auth.ErrNeedsLogin }
+func (errChanged) Error() string { return "dev changed while you were signing in" }
+func (errChanged) Is(target error) bool {
+	return target == auth.ErrProfileChanged || target == auth.ErrNeedsLogin
+}
