@@ -130,3 +130,23 @@ func TestEditingTheIssuerDropsItsRefreshToken(t *testing.T) {
 	_, err = f.engine.Token(ctx, "dev", false)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 }
+
+// Two Keycloak realms share a host: a token URL (or issuer) on the same host
+// with another path is another issuer, and gets none of the first one's
+// tokens.
+func TestEditingThePathOnTheSameHostDropsTheRefreshToken(t *testing.T) {
+	srv := sharedServer(t)
+	f := newFixture(t, srv, auth.Profile{TokenURL: srv.TokenURL}, "openid offline_access", "")
+	ctx := context.Background()
+	_, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+
+	p := must(f.engine.Profile(ctx, "dev"))
+	p.TokenURL = srv.Issuer + "/realms/other/oauth/token"
+	_, err = f.engine.UpdateProfile(ctx, p)
+	require.NoError(t, err)
+	_, ok := f.store.Secret("dev", auth.SecretRefreshToken)
+	require.False(t, ok, "the refresh token is not kept for another path")
+	_, ok = f.store.Secret("dev", auth.SecretTokenCache)
+	require.False(t, ok)
+}

@@ -224,7 +224,7 @@ func (e *Engine) withLock(ctx context.Context, name string, f func() error) erro
 }
 
 func (e *Engine) lockErr(ctx context.Context, name string) error {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("waiting for %s: %w", name, ctx.Err())
 	}
 	return fmt.Errorf("another tokentray process is still working on %s; retry in a moment: %w", name, ErrTemporary)

@@ -128,23 +128,6 @@ func (p Profile) SameSource(q Profile) bool {
 	return p.Domain == q.Domain && p.Issuer == q.Issuer && p.TokenURL == q.TokenURL && p.ClientID == q.ClientID
 }
 
-// Host is the host[:port] tokens are requested from (for the domain, the
-// issuer or the token URL), lower case.
-func (p Profile) Host() string {
-	raw := p.TokenURL
-	switch {
-	case p.Domain != "":
-		raw = domainBase(p.Domain)
-	case p.Issuer != "":
-		raw = p.Issuer
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Host)
-}
-
 // CheckURL parses raw and refuses anything but https, except for loopback
 // hosts (127.0.0.1, ::1, localhost), where http is allowed for local issuers.
 func CheckURL(what, raw string) (*url.URL, error) {

@@ -40,7 +40,6 @@ func TestProfileNormalize(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, auth.AuthNone, public.AuthMethod, "no secret means a public client")
 	require.Equal(t, "https://id.example.com/", public.Issuer, "kept as typed")
-	require.Equal(t, "id.example.com", public.Host())
 
 	for _, tc := range []struct {
 		p    auth.Profile
@@ -77,5 +76,29 @@ func TestProfileNeverPrintsSecret(t *testing.T) {
 func TestIsLoopback(t *testing.T) {
 	for h, want := range map[string]bool{"127.0.0.1": true, "127.0.0.1:80": true, "[::1]:9": true, "localhost": true, "LOCALHOST:1": true, "10.0.0.1": false, "example.com": false, "localhost.example.com": false} {
 		require.Equal(t, want, auth.IsLoopback(h), h)
+	}
+}
+
+func TestProfileSameSource(t *testing.T) {
+	base := auth.Profile{Name: "dev", Issuer: "https://id.example.com/realms/a", ClientID: "c", ClientSecret: "s", Audience: "x"}
+	for _, tc := range []struct {
+		name string
+		edit func(*auth.Profile)
+		same bool
+	}{
+		{"secret", func(p *auth.Profile) { p.ClientSecret = "t" }, true},
+		{"audience and scope", func(p *auth.Profile) { p.Audience, p.Scope = "y", "read" }, true},
+		{"path", func(p *auth.Profile) { p.Issuer = "https://id.example.com/realms/b" }, false},
+		{"trailing slash", func(p *auth.Profile) { p.Issuer += "/" }, false},
+		{"scheme", func(p *auth.Profile) { p.Issuer = "http://id.example.com/realms/a" }, false},
+		{"port", func(p *auth.Profile) { p.Issuer = "https://id.example.com:8443/realms/a" }, false},
+		{"issuer to token URL", func(p *auth.Profile) { p.Issuer, p.TokenURL = "", "https://id.example.com/realms/a/token" }, false},
+		{"client", func(p *auth.Profile) { p.ClientID = "d" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := base
+			tc.edit(&q)
+			require.Equal(t, tc.same, base.SameSource(q))
+		})
 	}
 }

@@ -57,7 +57,9 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
 	switch {
 	case err == nil:
-		s.HasRefreshToken = rt != ""
+		// A spent one is as good as none: it is never sent again.
+		spent, _ := e.journal.Spent(name, rt)
+		s.HasRefreshToken = rt != "" && !spent
 	case !errors.Is(err, ErrNotFound):
 		s.Err = err
 	}
