@@ -75,8 +75,11 @@ func run() int {
 	}
 	code := app.Run(ctx, os.Args[1:])
 	finish(engine)
-	if s, ok := got.Load().(syscall.Signal); ok {
-		return 128 + int(s) // the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
+	if s, ok := got.Load().(syscall.Signal); ok && code != cli.ExitOK {
+		// Cut short by the signal: the shell's convention, 130 for Ctrl-C
+		// and 143 for SIGTERM. A command that ended well anyway (the demo's
+		// window quitting on SIGTERM) keeps its 0.
+		return 128 + int(s)
 	}
 	return code
 }

@@ -38,9 +38,13 @@ func TestDemoProfilesRefreshAndRotate(t *testing.T) {
 	rt2, _ := st.Secret("dev", auth.SecretRefreshToken)
 	require.NotEqual(t, rt1, rt2, "the demo issuer rotates refresh tokens")
 
-	// Reuse detection, as Auth0's: the spent token kills the family.
+	// Reuse detection, as Auth0's: the spent token kills the family. This
+	// engine knows rt1 is spent and never sends it; another one (a stale
+	// copy elsewhere) does.
 	require.NoError(t, st.SaveSecret(ctx, "dev", auth.SecretRefreshToken, rt1))
 	_, err = e.Token(ctx, "dev", true)
+	require.ErrorIs(t, err, auth.ErrRotationLost)
+	_, err = auth.NewEngine(st, authtest.NopLocker{}).Token(ctx, "dev", true)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.NoError(t, st.SaveSecret(ctx, "dev", auth.SecretRefreshToken, rt2))
 	_, err = e.Token(ctx, "dev", true)

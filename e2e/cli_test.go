@@ -147,10 +147,25 @@ func TestReusedRefreshTokenExitsWith3(t *testing.T) {
 	old := addProfile(t, e, srv, "openid offline_access", "")
 	e.must("", "token", "dev", "--refresh") // rotates: old is spent
 	e.must(old, "login", "dev", "--refresh-token-stdin")
+
+	// tokentray knows old is spent: it is refused without asking the issuer.
+	srv.ResetStats(t)
 	r := e.run("", "token", "dev")
 	require.Equal(t, 3, r.code, r.stderr)
-	require.Contains(t, r.stderr, "sign in again")
+	require.Contains(t, r.stderr, "Sign in again: tokentray login dev")
 	require.Empty(t, r.stdout)
+	require.NotContains(t, r.stderr, old)
+	require.Zero(t, srv.TokenRequests(t), "a spent refresh token is never sent")
+
+	// A copy that this machine's record does not know of (another
+	// machine's, say) reaches the issuer, which refuses it: exit 3 too.
+	locks, err := auth.LockDir(e.service)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(locks, "dev.spent")))
+	r = e.run("", "token", "dev")
+	require.Equal(t, 3, r.code, r.stderr)
+	require.Contains(t, r.stderr, "sign in again")
+	require.Equal(t, 1, srv.Stats(t).Reuse)
 	require.NotContains(t, r.stderr, old)
 
 	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:dev").Output()

@@ -197,38 +197,38 @@ func TestKeychainStallAfterRotation(t *testing.T) {
 			}
 			r := p.wait(t, 60*time.Second)
 			cont()
-			t.Logf("first call: exit %d, stderr %q", r.code, r.stderr)
-			switch r.code {
-			case 0:
-				remember(strings.TrimSpace(r.stdout))
-				require.True(t, srv.Active(t, strings.TrimSpace(r.stdout)))
-			case 3:
-				require.Contains(t, r.stderr, "the issuer rotated the refresh token but the keychain did not store the new one")
-				require.Contains(t, r.stderr, "tokentray login dev")
-			default:
-				t.Fatalf("exit %d: want a token (0) or sign in again (3)\nstderr: %s", r.code, r.stderr)
-			}
+			requireTokenOrSignIn(t, srv, "first call", r)
 			if tc.resume > 0 {
 				require.Equal(t, 0, r.code, "the write that landed while tokentray waited counts")
 			}
 
 			// Later calls, from other processes, never send the spent token.
 			before := srv.Stats(t).TokenRequests
-			r2 := e.run("", "token", "dev", "--refresh")
-			t.Logf("second call: exit %d, stderr %q", r2.code, r2.stderr)
-			switch r2.code {
-			case 0:
-				remember(strings.TrimSpace(r2.stdout))
-				require.True(t, srv.Active(t, strings.TrimSpace(r2.stdout)))
-			case 3:
-				require.Contains(t, r2.stderr, "the issuer rotated the refresh token but the keychain did not store the new one")
+			if r := e.run("", "token", "dev", "--refresh"); requireTokenOrSignIn(t, srv, "second call", r) == 3 {
 				require.Equal(t, before, srv.Stats(t).TokenRequests, "the issuer was not contacted")
-			default:
-				t.Fatalf("exit %d: want a token (0) or sign in again (3)\nstderr: %s", r2.code, r2.stderr)
 			}
 			require.Zero(t, srv.Stats(t).Reuse, "no spent refresh token reached the issuer")
 		})
 	}
+}
+
+// requireTokenOrSignIn checks that r printed an access token that is active
+// at srv (exit 0) or said to sign in again because the rotated refresh token
+// could not be stored (exit 3), and returns the exit code.
+func requireTokenOrSignIn(t *testing.T, srv *testserver.Server, what string, r result) int {
+	t.Helper()
+	t.Logf("%s: exit %d, stderr %q", what, r.code, r.stderr)
+	switch r.code {
+	case 0:
+		remember(strings.TrimSpace(r.stdout))
+		require.True(t, srv.Active(t, strings.TrimSpace(r.stdout)))
+	case 3:
+		require.Contains(t, r.stderr, "the issuer rotated the refresh token but the keychain did not store the new one")
+		require.Contains(t, r.stderr, "tokentray login dev")
+	default:
+		t.Fatalf("%s: exit %d: want a token (0) or sign in again (3)\nstderr: %s", what, r.code, r.stderr)
+	}
+	return r.code
 }
 
 // `profile rm dev` while dev's refresh is in flight, then `profile add dev`

@@ -231,9 +231,11 @@ func TestSignOutRevokes(t *testing.T) {
 func TestSignOutKeepsTokensWhenRevocationFails(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	e := newEnv(t)
-	addProfile(t, e, srv, "openid offline_access", "")
 	// An explicit token URL has no revocation endpoint to call.
-	e.must("", "profile", "edit", "dev", "--token-url", srv.TokenURL)
+	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--token-url", srv.TokenURL, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	rt := srv.Mint(t, testserver.PostClientID, "openid offline_access", "")
+	remember(rt)
+	e.must(rt, "login", "dev", "--refresh-token-stdin")
 	r := e.run("", "logout", "dev")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "the tokens were kept")

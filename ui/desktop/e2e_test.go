@@ -42,16 +42,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	defer cancel()
 
 	// A profile added and signed in with the CLI.
-	cli := func(stdin string, args ...string) string {
-		t.Helper()
-		c := exec.CommandContext(ctx, bin, args...)
-		c.Env = env
-		c.Stdin = strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		require.NoError(t, c.Run(), "tokentray %s: %s", strings.Join(args, " "), errb.String())
-		return strings.TrimSpace(out.String())
-	}
+	cli := cliRunner(t, ctx, bin, env)
 	cli(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID,
 		"--audience", testserver.APIAudience, "--scope", "openid offline_access read:things", "--client-secret-stdin")
 	cli(srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience), "login", "dev", "--refresh-token-stdin")
@@ -207,6 +198,21 @@ func TestHiddenStart(t *testing.T) {
 	})
 	require.NoError(t, again.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, again.wait(t, 5*time.Second), "SIGTERM ends a hidden app")
+}
+
+// cliRunner returns a function that runs the command line of bin in env
+// with stdin, fails t unless it exits 0, and returns its trimmed stdout.
+func cliRunner(t *testing.T, ctx context.Context, bin string, env []string) func(stdin string, args ...string) string {
+	return func(stdin string, args ...string) string {
+		t.Helper()
+		c := exec.CommandContext(ctx, bin, args...)
+		c.Env = env
+		c.Stdin = strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		c.Stdout, c.Stderr = &out, &errb
+		require.NoError(t, c.Run(), "tokentray %s: %s", strings.Join(args, " "), errb.String())
+		return strings.TrimSpace(out.String())
+	}
 }
 
 // runningApp is a started tokentray, killed when the test ends.

@@ -1,9 +1,8 @@
 package desktop_test
 
 import (
-	"bytes"
+	"context"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -29,16 +28,7 @@ func TestQuitMidRefresh(t *testing.T) {
 			srv := testserver.Start(t, testserver.Options{})
 			service := "tokentray-e2e-" + randomHex(4)
 			env = append(env, "TOKENTRAY_KEYCHAIN_SERVICE="+service)
-			cli := func(stdin string, args ...string) string {
-				t.Helper()
-				c := exec.Command(bin, args...)
-				c.Env = env
-				c.Stdin = strings.NewReader(stdin)
-				var out, errb bytes.Buffer
-				c.Stdout, c.Stderr = &out, &errb
-				require.NoError(t, c.Run(), "tokentray %s: %s", strings.Join(args, " "), errb.String())
-				return strings.TrimSpace(out.String())
-			}
+			cli := cliRunner(t, context.Background(), bin, env)
 			cli(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 			old := srv.Mint(t, testserver.PostClientID, "openid offline_access", "")
 			cli(old, "login", "dev", "--refresh-token-stdin")
