@@ -53,12 +53,14 @@ func run() int {
 	defer cancel()
 	var got atomic.Value // the os.Signal that interrupted the command
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: a closed terminal or a dropped ssh session must not cut
+	// a refresh short either.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		s := <-sigs
 		// A second Ctrl-C is not caught: it ends the process at once, as
 		// users expect when they really mean it.
-		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		signal.Reset(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		got.Store(s)
 		cancel()
 	}()
@@ -76,8 +78,8 @@ func run() int {
 	code := app.Run(ctx, os.Args[1:])
 	finish(engine)
 	if s, ok := got.Load().(syscall.Signal); ok && code != cli.ExitOK {
-		// Cut short by the signal: the shell's convention, 130 for Ctrl-C
-		// and 143 for SIGTERM. A command that ended well anyway (the demo's
+		// Cut short by the signal: the shell's convention, 130 for Ctrl-C,
+		// 143 for SIGTERM, 129 for SIGHUP. A command that ended well anyway (the demo's
 		// window quitting on SIGTERM) keeps its 0.
 		return 128 + int(s)
 	}

@@ -58,6 +58,13 @@ func (e *Engine) begin(name, op string) (*pendingOp, error) {
 	return p, nil
 }
 
+// endIfSet ends p unless it is nil.
+func (p *pendingOp) endIfSet() {
+	if p != nil {
+		p.end()
+	}
+}
+
 func (p *pendingOp) end() {
 	p.once.Do(func() {
 		p.e.mu.Lock()
@@ -103,12 +110,17 @@ func (e *Engine) Close(ctx context.Context, waiting func([]Pending)) error {
 	}
 }
 
-// CloseTimeout is how long Close may need at most: one exchange with the
-// issuer and one commit.
-func (e *Engine) CloseTimeout() time.Duration { return e.timeout + e.commitTimeout }
+// CloseTimeout is how long Close may need at most. A refresh is registered
+// just before its token request, so it needs at most one HTTP timeout and
+// the commit budget; a sign-in also verifies its ID token (the issuer's
+// keys, one more request) before it stores anything.
+func (e *Engine) CloseTimeout() time.Duration { return 2*e.timeout + e.commitTimeout }
 
 // checkSpent refuses a refresh token the issuer has already replaced.
 func (e *Engine) checkSpent(name, rt string) error {
+	if here, _ := e.spentHere.Spent(name, rt); here {
+		return fmt.Errorf("%w; it is spent and is never sent again: %w", ErrRotationLost, ErrNeedsLogin)
+	}
 	spent, err := e.journal.Spent(name, rt)
 	if err != nil {
 		// Unreadable record: sending the token could be a reuse. Say so
@@ -132,6 +144,8 @@ func (e *Engine) checkSpent(name, rt string) error {
 // what was stored, so a late success counts as a success.
 func (e *Engine) commit(ctx context.Context, name, old, keep string, t Token) error {
 	if keep != old {
+		// This process remembers too, whatever becomes of the journal file.
+		_ = e.spentHere.MarkSpent(name, old)
 		markErr := e.journal.MarkSpent(name, old)
 		if err := e.saveRotated(ctx, name, keep); err != nil {
 			if markErr != nil {

@@ -3,12 +3,17 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
 	"github.com/tokentray/tokentray/testserver"
 )
 
@@ -82,4 +87,74 @@ func TestRotationThatCannotBeStored(t *testing.T) {
 	wg.Wait()
 	require.Zero(t, srv.TokenRequests(t), "the spent refresh token never reaches the issuer again")
 	require.NotContains(t, err.Error(), old)
+}
+
+// Close waits only for requests that can spend a refresh token: a refresh
+// still reading the issuer's discovery document is not waited for, and its
+// token request is never sent.
+func TestCloseDoesNotWaitForDiscovery(t *testing.T) {
+	var tokenRequests atomic.Int32
+	discovering := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			close(discovering)
+			time.Sleep(time.Second)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q}`, "http://"+r.Host, "http://"+r.Host+"/token")
+		case "/token":
+			tokenRequests.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":600,"refresh_token":"rt-2"}`)
+		}
+	}))
+	defer srv.Close()
+	st := authtest.NewStore()
+	e := auth.NewEngine(st, authtest.NopLocker{})
+	ctx := context.Background()
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "i", Issuer: srv.URL, ClientID: "c"})
+	require.NoError(t, err)
+	require.NoError(t, e.SetRefreshToken(ctx, "i", "rt-1"))
+
+	errc := make(chan error, 1)
+	go func() {
+		_, err := e.Token(ctx, "i", false)
+		errc <- err
+	}()
+	<-discovering
+	start := time.Now()
+	called := false
+	require.NoError(t, e.Close(ctx, func([]auth.Pending) { called = true }))
+	require.False(t, called, "nothing that can spend the refresh token is on its way")
+	require.Less(t, time.Since(start), 500*time.Millisecond)
+	require.ErrorIs(t, <-errc, auth.ErrClosed)
+	require.Zero(t, tokenRequests.Load(), "no token request after Close")
+	rt, _ := st.Secret("i", auth.SecretRefreshToken)
+	require.Equal(t, "rt-1", rt)
+}
+
+// A device poll on its way when the app quits (the tray's sign-in runs on a
+// goroutine) is waited for, and the approval it brings is stored.
+func TestCloseWaitsForADevicePoll(t *testing.T) {
+	code := `{"device_code":"dc","user_code":"AB","verification_uri":"https://example.test/activate","expires_in":60,"interval":1}`
+	token := `{"access_token":"at","token_type":"Bearer","expires_in":600,"refresh_token":"rt-approved"}`
+	st := authtest.NewStore()
+	e := auth.NewEngine(st, authtest.NopLocker{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "tv", Domain: deviceIssuer(t, code, 1500*time.Millisecond, token), ClientID: "c"})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.LoginDevice(ctx, "tv", func(auth.DeviceCode) {})
+		done <- err
+	}()
+	time.Sleep(1300 * time.Millisecond) // the first poll leaves at 1 s and is answered at 2.5 s
+	cancel()                            // the window closes its dialog
+	var waited []auth.Pending
+	require.NoError(t, e.Close(context.Background(), func(ps []auth.Pending) { waited = ps }))
+	require.Equal(t, []auth.Pending{{Name: "tv", Op: auth.OpSignIn}}, waited)
+	require.NoError(t, <-done)
+	rt, _ := st.Secret("tv", auth.SecretRefreshToken)
+	require.Equal(t, "rt-approved", rt)
 }

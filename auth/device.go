@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -40,8 +41,10 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 	// A poll that was sent is seen through even when the wait for the user
 	// ends meanwhile: its answer may carry the tokens of an approval made
 	// at the last second. The wait only stops new polls.
+	polls := &seeThrough{base: client.Transport, timeout: e.timeout, e: e, name: name, tokenURL: ep.TokenURL}
+	defer polls.release()
 	polling := *client
-	polling.Transport = seeThrough{base: client.Transport, timeout: e.timeout}
+	polling.Transport = polls
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &polling)
 	var opts []oauth2.AuthCodeOption
 	if p.Audience != "" {
@@ -88,11 +91,8 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 		}
 		return Token{}, fmt.Errorf("sign in %s: %w", name, classify(err, &peek{}, GrantDevice, ep.TokenURL, []string{p.ClientSecret}))
 	}
-	op, err := e.begin(name, OpSignIn)
-	if err != nil {
-		return Token{}, err
-	}
-	defer op.end()
+	// The poll that brought the tokens is still registered with the engine
+	// (polls.release ends it): Close waits for them to be stored.
 	t, err := e.finishLogin(ctx, p, ot, "")
 	if err != nil {
 		return Token{}, fmt.Errorf("sign in %s: %w", name, err)
@@ -131,21 +131,53 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // seeThrough sends each request detached from its context's cancellation,
-// bounded by timeout instead.
+// bounded by timeout instead. Each poll of the token endpoint is registered
+// with the engine while it is on its way (Close waits for it), and one that
+// brought tokens stays registered until release, after they are stored.
 type seeThrough struct {
-	base    http.RoundTripper
-	timeout time.Duration
+	base     http.RoundTripper
+	timeout  time.Duration
+	e        *Engine
+	name     string
+	tokenURL string
+
+	mu   sync.Mutex
+	held *pendingOp
 }
 
-func (s seeThrough) RoundTrip(r *http.Request) (*http.Response, error) {
+func (s *seeThrough) RoundTrip(r *http.Request) (*http.Response, error) {
+	var op *pendingOp
+	if r.URL.String() == s.tokenURL {
+		var err error
+		if op, err = s.e.begin(s.name, OpSignIn); err != nil {
+			return nil, err // quitting: no new poll
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.timeout)
 	resp, err := s.base.RoundTrip(r.WithContext(ctx))
 	if err != nil {
 		cancel()
+		op.endIfSet()
 		return nil, err
+	}
+	if resp.StatusCode == http.StatusOK && op != nil {
+		s.mu.Lock()
+		s.held.endIfSet()
+		s.held = op
+		s.mu.Unlock()
+	} else {
+		op.endIfSet()
 	}
 	resp.Body = cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// release ends the registration of the poll that brought tokens.
+func (s *seeThrough) release() {
+	s.mu.Lock()
+	s.held.endIfSet()
+	s.held = nil
+	s.mu.Unlock()
 }
 
 type cancelOnClose struct {

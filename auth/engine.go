@@ -32,9 +32,12 @@ type Engine struct {
 	store   Store
 	locker  Locker
 	journal Journal
-	now     Clock
-	margin  time.Duration
-	timeout time.Duration
+	// spentHere backs the journal up within this process, for when its
+	// file cannot be written.
+	spentHere memJournal
+	now       Clock
+	margin    time.Duration
+	timeout   time.Duration
 	// loginTimeout bounds a browser or device sign-in's wait for the user.
 	loginTimeout time.Duration
 	// commitTimeout bounds storing an issuer's answer (see DefaultCommitTimeout).
@@ -277,13 +280,20 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		if err := e.checkSpent(name, rt); err != nil {
 			return err
 		}
+		// Discovery first: only the token request itself can spend the
+		// refresh token, and Close's bound covers that request and the
+		// commit, nothing before.
+		tokenURL, err := e.tokenEndpoint(ctx, p)
+		if err != nil {
+			return err
+		}
 		op, err := e.begin(name, OpRefresh)
 		if err != nil {
 			return err
 		}
 		defer op.end()
 		var keep string
-		if t, keep, err = e.exchange(ctx, p, rt); err != nil {
+		if t, keep, err = e.exchange(ctx, p, tokenURL, rt); err != nil {
 			return err
 		}
 		// The answer is here: storing it has a budget of its own, whatever

@@ -149,13 +149,13 @@ func TestHostileEndpoints(t *testing.T) {
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
-			io.WriteString(w, `{"message":"upstream failed","access_token":"at-1","refresh_token" : "rt-2","id_token":"a.b","echo":"grant_type=refresh_token&refresh_token=rt-3&client_secret=cs-4"}`)
+			io.WriteString(w, `{"message":"upstream failed","access_token":"at-1","refresh_token" : "rt-2","id_token":"a.b","echo":"grant_type=refresh_token&refresh_token=rt-3&client_secret=cs-4","refreshToken":"rt-5","Access_Token":"at-6"}`)
 		},
 		check: func(t *testing.T, err error) {
 			var re *auth.ResponseError
 			require.ErrorAs(t, err, &re)
 			require.Contains(t, re.Excerpt, "upstream failed")
-			for _, secret := range []string{"at-1", "rt-2", "a.b", "rt-3", "cs-4"} {
+			for _, secret := range []string{"at-1", "rt-2", "a.b", "rt-3", "cs-4", "rt-5", "at-6"} {
 				require.NotContains(t, err.Error(), secret)
 			}
 		},

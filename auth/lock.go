@@ -97,6 +97,11 @@ func (l FileLocker) MarkSpent(name, refreshToken string) error {
 		os.Remove(f.Name())
 		return fmt.Errorf("record the spent refresh token: %w", err)
 	}
+	// The rename itself must survive a power cut too.
+	if d, err := os.Open(l.Dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 	return nil
 }
 

@@ -26,19 +26,23 @@ var (
 // local is set: then they are removed anyway and the revocation error is
 // still returned (wrapping ErrRevocation) so the caller can tell the user.
 func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
-	p, err := e.store.LoadProfile(ctx, name)
-	if err != nil {
-		return fmt.Errorf("sign out %s: %w", name, err)
-	}
 	var revokeErr error
-	err = e.withLock(ctx, name, func() error {
+	err := e.withLock(ctx, name, func() error {
+		// Read under the lock: the profile may have moved to another issuer
+		// while we waited, and its token must only go to its own.
+		p, err := e.store.LoadProfile(ctx, name)
+		if err != nil {
+			return err
+		}
 		rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		// A spent refresh token is never sent again, not even to revoke it:
 		// the issuer has replaced it, so deleting it locally is all there is.
-		if spent, _ := e.journal.Spent(name, rt); rt != "" && !spent {
+		// An unreadable record counts as spent: better not to revoke than to
+		// present a spent token.
+		if rt != "" && e.checkSpent(name, rt) == nil {
 			op, err := e.begin(name, OpSignOut)
 			if err != nil {
 				return err

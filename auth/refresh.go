@@ -78,16 +78,13 @@ func (e *Engine) httpClient(p Profile) (*http.Client, error) {
 	return c, nil
 }
 
-// exchange performs Auth0's documented refresh: POST grant_type=refresh_token
+// exchange performs Auth0's documented refresh at tokenURL (see
+// tokenEndpoint): POST grant_type=refresh_token
 // with client_id, client_secret (body or Basic, as configured) and the
 // refresh token. It returns the new token and the refresh token to keep
 // (rotated or not).
-func (e *Engine) exchange(ctx context.Context, p Profile, refreshToken string) (Token, string, error) {
+func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken string) (Token, string, error) {
 	client, err := e.httpClient(p)
-	if err != nil {
-		return Token{}, "", err
-	}
-	tokenURL, err := e.tokenEndpoint(ctx, p)
 	if err != nil {
 		return Token{}, "", err
 	}
@@ -263,9 +260,10 @@ var (
 	opaqueRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{24,}`)
 	// The values of secret-named members and form fields, whatever their
 	// length: a short test token or an echoed code is a secret all the same.
-	secretKeys    = `[A-Za-z_]*token|client_secret|code_verifier|device_code|secret|password|assertion`
-	secretJSONRE  = regexp.MustCompile(`("(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	secretFieldRE = regexp.MustCompile(`\b(` + secretKeys + `)=[^&\s"'<]*`)
+	// Case-insensitive, so refreshToken and Access_Token count too.
+	secretKeys    = `[a-z_]*token|client_?secret|code_?verifier|device_?code|secret|password|assertion`
+	secretJSONRE  = regexp.MustCompile(`(?i)("(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	secretFieldRE = regexp.MustCompile(`(?i)\b(` + secretKeys + `)=[^&\s"'<]*`)
 )
 
 // excerpt makes a short, single-line, secret-free summary of a body.
