@@ -55,6 +55,7 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 		// clients authenticate there too.
 		opts = append(opts, oauth2.SetAuthURLParam("client_secret", p.ClientSecret))
 	}
+	opts = append(opts, paramOptions(p)...)
 	da, err := e.deviceAuth(octx, cfg, p, opts)
 	if err != nil {
 		return Token{}, fmt.Errorf("sign in %s: start the device sign-in: %w", name, err)
@@ -78,7 +79,7 @@ func (e *Engine) LoginDevice(ctx context.Context, name string, show func(DeviceC
 	}
 	show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, VerificationURIComplete: da.VerificationURIComplete,
 		ExpiresAt: da.Expiry, Interval: interval})
-	ot, err := cfg.DeviceAccessToken(octx, da)
+	ot, err := cfg.DeviceAccessToken(octx, da, paramOptions(p)...)
 	if err != nil {
 		var re *oauth2.RetrieveError
 		switch {

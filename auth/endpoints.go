@@ -96,7 +96,11 @@ func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 	case err != nil:
 		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: %w", base, err)
 	}
-	if strings.TrimRight(d.Issuer, "/") != base {
+	typed := base
+	if p.Issuer != "" {
+		typed = strings.TrimSpace(p.Issuer)
+	}
+	if !sameIssuer(typed, d.Issuer) {
 		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: the configuration names another issuer, %q; check the profile's issuer or domain", base, clip(d.Issuer, 100))
 	}
 	ep = Endpoints(d)
@@ -126,6 +130,14 @@ func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 	e.endpoints[key] = ep
 	e.mu.Unlock()
 	return ep, nil
+}
+
+// sameIssuer compares a discovered issuer with the one the profile names,
+// exactly (OpenID Connect Discovery §4.3: scheme, host, path and case) but
+// for one trailing "/": people type Auth0's issuer without its slash and
+// others' with one. Tokens are then checked against the discovered value.
+func sameIssuer(typed, discovered string) bool {
+	return discovered == typed || discovered == strings.TrimSuffix(typed, "/") || discovered == typed+"/"
 }
 
 func asNoDiscovery(err error, nd *errNoDiscovery) bool {

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -45,23 +46,33 @@ const (
 	GrantDevice  = "device_code"
 )
 
-// OAuthError is an error response from the token endpoint (RFC 6749 §5.2).
+// OAuthError is an error response from the token endpoint (RFC 6749 §5.2)
+// or, with Authorization set, from the authorization endpoint (the
+// browser's redirect back, §4.1.2.1).
 type OAuthError struct {
-	Status      int    // HTTP status
+	Status      int    // HTTP status (0 for an authorization response)
 	Code        string // "invalid_grant", "invalid_client", ...
 	Description string // error_description, as sent by the server
 	Grant       string // the grant that was refused; "" means GrantRefresh
+	// Authorization: the issuer refused the sign-in itself, before any
+	// token request.
+	Authorization bool
 }
 
+// needsLoginCodes are the errors after which only a new interactive
+// sign-in helps, whatever the grant: the issuer wants the user (to log in,
+// consent, or pass multi-factor authentication).
+var needsLoginCodes = []string{"login_required", "consent_required", "interaction_required", "mfa_required"}
+
 func (e *OAuthError) Error() string {
-	msg := fmt.Sprintf("token endpoint refused the request: %s", e.Code)
+	msg := "token endpoint refused the request: " + e.Code
+	if e.Authorization {
+		msg = "the issuer refused the sign-in: " + e.Code
+	}
 	if e.Description != "" {
 		msg += fmt.Sprintf(" (%s)", clip(e.Description, 200))
 	}
-	grant := e.Grant
-	if grant == "" {
-		grant = GrantRefresh
-	}
+	grant := e.grant()
 	switch e.Code {
 	case "invalid_grant":
 		if grant == GrantRefresh {
@@ -69,10 +80,21 @@ func (e *OAuthError) Error() string {
 		} else {
 			msg += ": the sign-in expired or was already used; sign in again"
 		}
+	case "mfa_required":
+		msg += ": multi-factor authentication is required; signing in again will ask for it"
+	case "login_required", "consent_required", "interaction_required":
+		if e.Authorization {
+			msg += ": the issuer wants you to sign in interactively; sign in again without prompt none"
+		} else {
+			msg += ": the issuer wants you to sign in again"
+		}
 	case "invalid_client":
 		msg += ": check the client ID, client secret and authentication method (post, basic, none)"
-	case "unauthorized_client":
+	case "unauthorized_client", "unsupported_grant_type":
 		msg += fmt.Sprintf(": the application may not use the %s grant; enable it in the issuer's application settings", grant)
+		if grant == GrantRefresh {
+			msg += " (Auth0: Applications, the application, Advanced Settings, Grant Types: Refresh Token)"
+		}
 	case "invalid_scope":
 		msg += ": the requested scope is not allowed for this client"
 	case "server_error", "temporarily_unavailable":
@@ -81,12 +103,22 @@ func (e *OAuthError) Error() string {
 	return msg
 }
 
-// Is makes a rejected refresh token an ErrNeedsLogin, and server-side
-// trouble ErrTemporary.
+func (e *OAuthError) grant() string {
+	if e.Grant == "" {
+		return GrantRefresh
+	}
+	return e.Grant
+}
+
+// Is makes a rejected refresh token, and an issuer that wants the user
+// (login, consent, multi-factor authentication), an ErrNeedsLogin;
+// access_denied an ErrDenied; server-side trouble ErrTemporary.
 func (e *OAuthError) Is(target error) bool {
 	switch target {
 	case ErrNeedsLogin:
-		return e.Code == "invalid_grant" && (e.Grant == "" || e.Grant == GrantRefresh)
+		return (e.Code == "invalid_grant" && e.grant() == GrantRefresh) || slices.Contains(needsLoginCodes, e.Code)
+	case ErrDenied:
+		return e.Code == "access_denied"
 	case ErrTemporary:
 		return e.Status >= 500 || e.Code == "server_error" || e.Code == "temporarily_unavailable"
 	}

@@ -83,6 +83,15 @@ func requireUntouched(t *testing.T, st *authtest.Store, err error) {
 	require.NotContains(t, fmt.Sprintf("%+v %#v", err, err), hostileRefresh)
 }
 
+// oauthError answers with an RFC 6749 error.
+func oauthError(status int, code, description string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"error":%q,"error_description":%q}`, code, description)
+	}
+}
+
 func TestHostileEndpoints(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -169,6 +178,44 @@ func TestHostileEndpoints(t *testing.T) {
 		check: func(t *testing.T, err error) {
 			require.ErrorIs(t, err, auth.ErrNeedsLogin)
 			require.Contains(t, err.Error(), "sign in again")
+		},
+	}, {
+		name:    "Auth0's 403 mfa_required (step-up)",
+		handler: oauthError(http.StatusForbidden, "mfa_required", "Multifactor authentication required"),
+		check: func(t *testing.T, err error) {
+			require.ErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "multi-factor authentication is required; signing in again will ask for it")
+		},
+	}, {
+		name:    "400 login_required",
+		handler: oauthError(http.StatusBadRequest, "login_required", "End-User authentication is required"),
+		check: func(t *testing.T, err error) {
+			require.ErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "End-User authentication is required")
+			require.Contains(t, err.Error(), "sign in again")
+		},
+	}, {
+		name:    "400 consent_required",
+		handler: oauthError(http.StatusBadRequest, "consent_required", "consent needed for offline_access"),
+		check: func(t *testing.T, err error) {
+			require.ErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "consent needed for offline_access")
+		},
+	}, {
+		name:    "400 interaction_required",
+		handler: oauthError(http.StatusBadRequest, "interaction_required", "the user must act"),
+		check: func(t *testing.T, err error) {
+			require.ErrorIs(t, err, auth.ErrNeedsLogin)
+			require.Contains(t, err.Error(), "the user must act")
+		},
+	}, {
+		name:    "400 unsupported_grant_type",
+		handler: oauthError(http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: refresh_token"),
+		check: func(t *testing.T, err error) {
+			require.NotErrorIs(t, err, auth.ErrNeedsLogin)
+			require.NotErrorIs(t, err, auth.ErrTemporary)
+			require.Contains(t, err.Error(), "may not use the refresh_token grant")
+			require.Contains(t, err.Error(), "Grant Types: Refresh Token")
 		},
 	}, {
 		name: "401 invalid_client",

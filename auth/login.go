@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -72,6 +74,17 @@ func oauthConfig(p Profile, ep Endpoints, redirect string) *oauth2.Config {
 	return cfg
 }
 
+// paramOptions are the profile's extra parameters as x/oauth2 options, in
+// a stable order.
+func paramOptions(p Profile) []oauth2.AuthCodeOption {
+	keys := slices.Sorted(maps.Keys(p.Params))
+	opts := make([]oauth2.AuthCodeOption, 0, len(keys))
+	for _, k := range keys {
+		opts = append(opts, oauth2.SetAuthURLParam(k, p.Params[k]))
+	}
+	return opts
+}
+
 func randomString() string {
 	b := make([]byte, 24)
 	rand.Read(b)
@@ -108,6 +121,10 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 	if p.Audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", p.Audience)) // Auth0's API selector
 	}
+	if prompt := p.LoginPrompt(); prompt != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", prompt))
+	}
+	opts = append(opts, paramOptions(p)...)
 	authURL := cfg.AuthCodeURL(state, opts...)
 
 	// The handler hands a code over and waits for the outcome of the
@@ -133,14 +150,8 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 		cb := callback{reply: make(chan error, 1)}
 		switch {
 		case q.Get("error") != "":
-			err := fmt.Errorf("the issuer refused the sign-in: %s", q.Get("error"))
-			if d := q.Get("error_description"); d != "" {
-				err = fmt.Errorf("%w (%s)", err, clip(d, 200))
-			}
-			if q.Get("error") == "access_denied" {
-				err = fmt.Errorf("%w: %w", ErrDenied, err)
-			}
-			cb.err = err
+			cb.err = &OAuthError{Code: clip(q.Get("error"), 64), Description: redact(q.Get("error_description"), []string{p.ClientSecret}),
+				Grant: GrantCode, Authorization: true}
 		case q.Get("iss") != "" && ep.Issuer != "" && q.Get("iss") != ep.Issuer:
 			// RFC 9207: the answer comes from another issuer (mix-up).
 			cb.err = errors.New("the sign-in answer comes from another issuer")
@@ -214,7 +225,7 @@ func (e *Engine) exchangeCode(ctx context.Context, p Profile, ep Endpoints, cfg 
 	if err != nil {
 		return Token{}, err
 	}
-	ot, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, client), cb.code, oauth2.VerifierOption(verifier))
+	ot, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, client), cb.code, append(paramOptions(p), oauth2.VerifierOption(verifier))...)
 	if err != nil {
 		return Token{}, fmt.Errorf("exchange the code: %w", classify(err, &peek{}, GrantCode, ep.TokenURL, []string{p.ClientSecret, cb.code, verifier}))
 	}
@@ -258,7 +269,7 @@ func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoint
 // issuer or client, nothing is stored: those tokens belong to p's issuer.
 func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, nonce string) (Token, error) {
 	if ot.RefreshToken == "" {
-		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", ErrNoRefreshToken)
+		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings; an OpenID Connect issuer also wants the sign-in to ask for consent, the default prompt of issuer profiles)", ErrNoRefreshToken)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout+e.commitTimeout)
 	defer cancel()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -36,6 +37,52 @@ type Profile struct {
 	// URI, for issuers that match callback URLs exactly (Auth0's "Allowed
 	// Callback URLs"); 0 picks a free port for each sign-in.
 	CallbackPort int `json:"callback_port,omitempty"`
+	// Prompt is the OpenID Connect prompt of a browser sign-in (one of
+	// Prompts); empty means the default, see LoginPrompt.
+	Prompt string `json:"prompt,omitempty"`
+	// Params are extra parameters sent with every request to the issuer's
+	// authorization, device authorization and token endpoints: Auth0's
+	// organization or connection, Google's access_type, an RFC 8707
+	// resource. RFC 6749 has servers ignore parameters they do not know,
+	// so each goes everywhere it may be wanted. Never a protocol field
+	// tokentray sets itself (see ReservedParam).
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// Prompts are the prompt values a profile may fix (OpenID Connect Core
+// §3.1.2.1).
+var Prompts = []string{"none", "login", "consent", "select_account"}
+
+// LoginPrompt is the prompt a browser sign-in sends: the profile's own, or
+// "consent" when an OpenID Connect issuer is asked for offline_access
+// (Core §11: without it, a conforming issuer drops offline_access and
+// issues no refresh token), or none at all for an Auth0 domain, which
+// issues refresh tokens without it (a forced consent screen would only
+// annoy).
+func (p Profile) LoginPrompt() string {
+	switch {
+	case p.Prompt != "":
+		return p.Prompt
+	case p.Issuer != "" && slices.Contains(LoginScope(p), "offline_access"):
+		return "consent"
+	}
+	return ""
+}
+
+// reservedParams are the parameters tokentray sets itself, with the setting
+// that controls each when there is one.
+var reservedParams = map[string]string{
+	"client_id": "client ID", "client_secret": "client secret", "client_assertion": "", "client_assertion_type": "",
+	"grant_type": "", "refresh_token": "", "code": "", "code_verifier": "", "code_challenge": "", "code_challenge_method": "",
+	"redirect_uri": "callback port", "response_type": "", "response_mode": "", "state": "", "nonce": "",
+	"scope": "scope", "prompt": "prompt", "audience": "audience", "device_code": "", "token": "", "token_type_hint": "",
+}
+
+// ReservedParam reports whether key is a protocol field tokentray sets
+// itself, and which profile setting controls it ("" when none does).
+func ReservedParam(key string) (setting string, reserved bool) {
+	setting, reserved = reservedParams[strings.ToLower(key)]
+	return setting, reserved
 }
 
 // CallbackURL is the redirect URI of a browser sign-in on port.
@@ -217,6 +264,28 @@ func (p Profile) Normalize() (Profile, error) {
 	p.CAFile = strings.TrimSpace(p.CAFile)
 	if p.CallbackPort != 0 && (p.CallbackPort < 1024 || p.CallbackPort > 65535) {
 		return p, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or 0 for any free port", p.CallbackPort)
+	}
+	p.Prompt = strings.TrimSpace(p.Prompt)
+	if p.Prompt != "" && !slices.Contains(Prompts, p.Prompt) {
+		return p, fmt.Errorf("unknown prompt %q: use %s, or nothing for the default", p.Prompt, strings.Join(Prompts, ", "))
+	}
+	params := map[string]string{}
+	for k, v := range p.Params {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			return p, errors.New("a parameter needs a name: key=value")
+		}
+		if setting, reserved := ReservedParam(k); reserved {
+			if setting != "" {
+				return p, fmt.Errorf("parameter %q is set by tokentray itself: use the profile's %s setting", k, setting)
+			}
+			return p, fmt.Errorf("parameter %q is a protocol field tokentray sets itself and cannot be given", k)
+		}
+		params[k] = strings.TrimSpace(v)
+	}
+	p.Params = params
+	if len(params) == 0 {
+		p.Params = nil
 	}
 	return p, nil
 }

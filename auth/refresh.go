@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -91,7 +92,9 @@ func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken
 	cfg := oauthConfig(p, Endpoints{TokenURL: tokenURL}, "")
 	// x/oauth2 drops the body of a 2xx it cannot parse; peek keeps the
 	// status and the start of every answer so errors can say what came back.
-	pk := &peek{base: client.Transport}
+	// x/oauth2 sends only the refresh token and client credentials; the
+	// profile's extra parameters go in too.
+	pk := &peek{base: withParams{base: client.Transport, url: tokenURL, params: p.Params}}
 	hc := *client
 	hc.Transport = pk
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
@@ -289,4 +292,38 @@ func redact(s string, secrets []string) string {
 	s = secretJSONRE.ReplaceAllString(s, `$1"[redacted]"`)
 	s = secretFieldRE.ReplaceAllString(s, `$1=[redacted]`)
 	return opaqueRE.ReplaceAllString(s, "[redacted]")
+}
+
+// withParams adds params to the form of POSTs to url, leaving fields the
+// request already has alone.
+type withParams struct {
+	base   http.RoundTripper
+	url    string
+	params map[string]string
+}
+
+func (w withParams) RoundTrip(r *http.Request) (*http.Response, error) {
+	if len(w.params) == 0 || r.Method != http.MethodPost || r.URL.String() != w.url || r.Body == nil {
+		return w.base.RoundTrip(r)
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	form, err := url.ParseQuery(string(b))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range w.params {
+		if !form.Has(k) {
+			form.Set(k, v)
+		}
+	}
+	enc := form.Encode()
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(strings.NewReader(enc))
+	r.ContentLength = int64(len(enc))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(enc)), nil }
+	return w.base.RoundTrip(r)
 }

@@ -4,10 +4,19 @@
 // public, the test-only endpoints under /test/ mint and approve grants without
 // any authentication, and it listens on 127.0.0.1 only.
 //
+// Two modes (env MODE):
+//   - "auth0" (default): Auth0's endpoint paths, "audience" accepted as the
+//     RFC 8707 resource, and /authorize rewritten the way Auth0 behaves
+//     (offline_access granted without prompt=consent);
+//   - "stock": oidc-provider as it comes — its own route names (/auth,
+//     /token, /token/revocation, ...), no rewrite, so offline_access is only
+//     granted with prompt=consent (OpenID Connect Core §11), and the issuer
+//     may have a path (env ISSUER_PATH, e.g. /realms/test, as Keycloak's).
+//
 // Protocol with the parent process:
 //   - env PORT (default 0 = ephemeral), ACCESS_TTL (seconds, default 3600);
 //   - once listening, exactly one JSON line on stdout:
-//       {"issuer":"http://127.0.0.1:PORT","port":PORT}
+//       {"issuer":"http://127.0.0.1:PORT[/PATH]","port":PORT,"endpoints":{...}}
 //     Everything else (oidc-provider notices included) goes to stderr, so the
 //     parent can treat stdout as a pure control channel;
 //   - the server exits when its stdin closes (the parent died or let go) or on
@@ -112,6 +121,13 @@ const accessTTL = positiveInt(process.env.ACCESS_TTL, 3600, 'ACCESS_TTL');
 const deviceTTL = positiveInt(process.env.DEVICE_TTL, 600, 'DEVICE_TTL');
 const deviceInterval = positiveInt(process.env.DEVICE_INTERVAL, 0, 'DEVICE_INTERVAL');
 const port = positiveInt(process.env.PORT, 0, 'PORT');
+const MODE = process.env.MODE || 'auth0';
+if (!['auth0', 'stock'].includes(MODE)) throw new Error(`MODE must be auth0 or stock, got ${JSON.stringify(MODE)}`);
+const AUTH0 = MODE === 'auth0';
+const issuerPath = (process.env.ISSUER_PATH || '').replace(/\/+$/, '');
+if (issuerPath && (AUTH0 || !/^\/[\w./-]+$/.test(issuerPath))) {
+  throw new Error(`ISSUER_PATH needs MODE=stock and a path like /realms/test, got ${JSON.stringify(issuerPath)}`);
+}
 
 function positiveInt(raw, fallback, name) {
   if (raw === undefined || raw === '') return fallback;
@@ -225,7 +241,21 @@ await new Promise((resolve, reject) => {
   server.listen(port, '127.0.0.1', resolve);
 });
 const boundPort = server.address().port;
-const issuer = `http://127.0.0.1:${boundPort}`;
+const origin = `http://127.0.0.1:${boundPort}`;
+const issuer = origin + issuerPath;
+
+// Auth0's endpoint paths; stock mode keeps oidc-provider's own.
+const AUTH0_ROUTES = {
+  authorization: '/authorize',
+  token: '/oauth/token',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/introspect',
+  device_authorization: '/oauth/device/code',
+  code_verification: '/activate',
+  jwks: '/.well-known/jwks.json',
+  userinfo: '/userinfo',
+  end_session: '/v2/logout',
+};
 
 const provider = new Provider(issuer, {
   adapter: MapAdapter,
@@ -233,18 +263,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingJWK] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
 
-  // Auth0's endpoint paths.
-  routes: {
-    authorization: '/authorize',
-    token: '/oauth/token',
-    revocation: '/oauth/revoke',
-    introspection: '/oauth/introspect',
-    device_authorization: '/oauth/device/code',
-    code_verification: '/activate',
-    jwks: '/.well-known/jwks.json',
-    userinfo: '/userinfo',
-    end_session: '/v2/logout',
-  },
+  ...(AUTH0 ? { routes: AUTH0_ROUTES } : {}),
 
   scopes: OIDC_SCOPES,
   claims: {
@@ -284,11 +303,12 @@ const provider = new Provider(issuer, {
     RefreshToken: 14 * 24 * 3600,
   },
 
-  // Auth0 grants offline_access without prompt=consent; oidc-provider would
-  // silently drop it. Our /authorize rewrite (see authorizeRewrite) adds
-  // prompt=consent instead, and the interaction below consents to everything.
+  // Auth0 grants offline_access without prompt=consent; oidc-provider drops
+  // it unless consent is asked for (OIDC Core §11). In auth0 mode our
+  // /authorize rewrite (see authorizeRewrite) adds prompt=consent; in stock
+  // mode the client must. The interaction below consents to everything.
   interactions: {
-    url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    url: (_ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}`,
   },
 
   responseTypes: ['code'],
@@ -353,12 +373,20 @@ provider.on('device_authorization.success', (_ctx, body) => {
 // token_requests/by_grant: POSTs to the token endpoint; reuse: refresh tokens
 // presented after they were rotated (oidc-provider revokes the grant then);
 // held: token answers computed but not sent yet (see lateAnswers).
-const stats = { token_requests: 0, by_grant: {}, reuse: 0, held: 0 };
+// authorizations/device_authorizations: the parameters of each authorization
+// and device authorization request, last_token_request those of the last
+// token request (secret values left out, see describeParams).
+const stats = {
+  token_requests: 0, by_grant: {}, reuse: 0, held: 0, authorizations: [], device_authorizations: [], last_token_request: {},
+};
 
 function resetStats() {
   stats.token_requests = 0;
   stats.by_grant = {};
   stats.reuse = 0;
+  stats.authorizations = [];
+  stats.device_authorizations = [];
+  stats.last_token_request = {};
 }
 
 // Every refresh token this server was sent (token and revocation requests),
@@ -648,40 +676,78 @@ function authorizeRewrite(req, url) {
   req.url = `${url.pathname}?${params}`;
 }
 
+// What a test may want to know about the last authorization and token
+// request: every parameter, with the values of secrets left out.
+const SECRET_PARAMS = new Set(['client_secret', 'refresh_token', 'code', 'code_verifier', 'device_code', 'token']);
+function describeParams(params) {
+  const out = {};
+  for (const [k, v] of params) out[k] = SECRET_PARAMS.has(k) ? '' : v;
+  return out;
+}
+
 // --- HTTP layer -------------------------------------------------------------
 const providerCallback = provider.callback();
-const CLIENT_AUTH_PATHS = ['/oauth/token', '/oauth/device/code', '/oauth/introspect', '/oauth/revoke'];
+// Paths relative to the issuer, in this mode.
+const paths = {
+  authorization: provider.pathFor('authorization').slice(issuerPath.length),
+  token: provider.pathFor('token').slice(issuerPath.length),
+  revocation: provider.pathFor('revocation').slice(issuerPath.length),
+  introspection: provider.pathFor('introspection').slice(issuerPath.length),
+  device: provider.pathFor('device_authorization').slice(issuerPath.length),
+};
+const CLIENT_AUTH_PATHS = [paths.token, paths.device, paths.introspection, paths.revocation];
+
+// testRoute answers the test-only endpoints, which live at the origin's
+// root whatever the issuer's path; false when req is not one of them.
+async function testRoute(req, res, route) {
+  switch (route) {
+    case 'POST /test/mint': await mint(req, res); return true;
+    case 'POST /test/approve-device': await approveDevice(req, res); return true;
+    case 'GET /test/stats': sendJSON(res, 200, stats); return true;
+    case 'POST /test/reset-stats':
+      resetStats();
+      sendJSON(res, 200, stats);
+      return true;
+    case 'POST /test/late-answers': {
+      const body = await readJSON(req);
+      lateAnswers.ms = Math.max(0, Number(body.ms) || 0);
+      lateAnswers.count = Math.max(0, Number(body.count) || 0);
+      sendJSON(res, 200, lateAnswers);
+      return true;
+    }
+    case 'POST /test/received': {
+      const body = await readJSON(req);
+      sendJSON(res, 200, { received: received.has(String(body.token ?? '')) });
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 handler = async (req, res) => {
   try {
-    const url = new URL(req.url, issuer);
-    const route = `${req.method} ${url.pathname}`;
+    let url = new URL(req.url, origin);
+    if (await testRoute(req, res, `${req.method} ${url.pathname}`)) return undefined;
 
-    switch (route) {
-      case 'POST /test/mint': return await mint(req, res);
-      case 'POST /test/approve-device': return await approveDevice(req, res);
-      case 'GET /test/stats': return sendJSON(res, 200, stats);
-      case 'POST /test/reset-stats':
-        resetStats();
-        return sendJSON(res, 200, stats);
-      case 'POST /test/late-answers': {
-        const body = await readJSON(req);
-        lateAnswers.ms = Math.max(0, Number(body.ms) || 0);
-        lateAnswers.count = Math.max(0, Number(body.count) || 0);
-        return sendJSON(res, 200, lateAnswers);
+    // Everything else lives under the issuer's path: mount oidc-provider
+    // there the way Express does (originalUrl keeps the full path, so the
+    // URLs it builds carry the prefix).
+    if (issuerPath) {
+      if (url.pathname !== issuerPath && !url.pathname.startsWith(`${issuerPath}/`)) {
+        return sendJSON(res, 404, { error: 'not_found', error_description: 'not under the issuer' });
       }
-      case 'POST /test/received': {
-        const body = await readJSON(req);
-        return sendJSON(res, 200, { received: received.has(String(body.token ?? '')) });
-      }
-      default:
+      req.originalUrl = req.url;
+      req.url = req.url.slice(issuerPath.length) || '/';
+      url = new URL(req.url, origin);
     }
 
     if (req.method === 'GET' && /^\/interaction\/[^/]+$/.test(url.pathname)) {
       return await interaction(req, res);
     }
-    if (req.method === 'GET' && url.pathname === '/authorize') {
-      authorizeRewrite(req, url);
+    if (req.method === 'GET' && url.pathname === paths.authorization) {
+      stats.authorizations.push(describeParams(url.searchParams));
+      if (AUTH0) authorizeRewrite(req, url);
     }
 
     if (req.method === 'POST' && CLIENT_AUTH_PATHS.includes(url.pathname)) {
@@ -693,25 +759,27 @@ handler = async (req, res) => {
       const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
       const form = new URLSearchParams(isForm ? raw.toString('utf8') : '');
 
-      if (url.pathname === '/oauth/token') {
+      if (url.pathname === paths.token) {
         // Counted before oidc-provider runs, so failed requests count too.
         const grantType = form.get('grant_type') ?? '';
         stats.token_requests += 1;
         stats.by_grant[grantType] = (stats.by_grant[grantType] ?? 0) + 1;
+        stats.last_token_request = describeParams(form);
         if (form.has('refresh_token')) received.add(form.get('refresh_token'));
         if (lateAnswers.count > 0) {
           lateAnswers.count -= 1;
           answerLate(res, lateAnswers.ms);
         }
       }
-      if (url.pathname === '/oauth/revoke' && form.has('token')) received.add(form.get('token'));
+      if (url.pathname === paths.device) stats.device_authorizations.push(describeParams(form));
+      if (url.pathname === paths.revocation && form.has('token')) received.add(form.get('token'));
       enforceAuthMethod(form, req.headers);
-      if (url.pathname === '/oauth/introspect') {
+      if (url.pathname === paths.introspection) {
         const answer = introspectJWT(form.get('token') ?? '', form, req.headers);
         if (answer) return sendJSON(res, 200, answer);
       }
       let body = raw;
-      if (isForm && form.has('audience') && !form.has('resource')) {
+      if (AUTH0 && isForm && form.has('audience') && !form.has('resource')) {
         aliasAudience(form);
         body = Buffer.from(form.toString());
       }
@@ -748,4 +816,12 @@ if (process.env.TESTSERVER_IGNORE_STDIN !== '1') {
   process.stdin.resume();
 }
 
-process.stdout.write(`${JSON.stringify({ issuer, port: boundPort })}\n`);
+const endpoints = {};
+for (const [key, route] of Object.entries({
+  authorization: 'authorization', token: 'token', revocation: 'revocation', introspection: 'introspection',
+  device: 'device_authorization', jwks: 'jwks', userinfo: 'userinfo',
+})) {
+  endpoints[key] = origin + provider.pathFor(route);
+}
+endpoints.discovery = `${issuer}/.well-known/openid-configuration`;
+process.stdout.write(`${JSON.stringify({ issuer, port: boundPort, endpoints })}\n`);

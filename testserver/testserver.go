@@ -89,19 +89,33 @@ type Options struct {
 	// DeviceInterval is the polling interval announced with device codes
 	// (default: none, so clients poll every 5 s as RFC 8628 says).
 	DeviceInterval time.Duration
+	// Stock runs oidc-provider as it comes instead of Auth0-shaped: its own
+	// route names (/auth, /token, /token/revocation, /device/auth, ...), no
+	// rewriting of authorization requests — so offline_access is granted
+	// only with prompt=consent, as OpenID Connect Core §11 says — and no
+	// "audience" alias for the RFC 8707 resource.
+	Stock bool
+	// IssuerPath puts a stock issuer under a path, as Keycloak's
+	// https://host/realms/NAME: "/realms/test". Needs Stock.
+	IssuerPath string
 }
 
-// Server is a running authorization server. Its URLs are absolute.
+// Server is a running authorization server. Its URLs are absolute; the
+// paths in the comments are the Auth0-shaped ones, a Stock server has
+// oidc-provider's own.
 type Server struct {
-	Issuer        string // http://127.0.0.1:PORT, no trailing slash
-	TokenURL      string // /oauth/token
-	RevokeURL     string // /oauth/revoke
-	IntrospectURL string // /oauth/introspect
-	DeviceURL     string // /oauth/device/code
-	AuthorizeURL  string // /authorize
-	JWKSURL       string // /.well-known/jwks.json
-	UserinfoURL   string // /userinfo
-	DiscoveryURL  string // /.well-known/openid-configuration
+	Issuer        string // http://127.0.0.1:PORT (plus Options.IssuerPath), no trailing slash
+	TokenURL      string // /oauth/token (stock: /token)
+	RevokeURL     string // /oauth/revoke (stock: /token/revocation)
+	IntrospectURL string // /oauth/introspect (stock: /token/introspection)
+	DeviceURL     string // /oauth/device/code (stock: /device/auth)
+	AuthorizeURL  string // /authorize (stock: /auth)
+	JWKSURL       string // /.well-known/jwks.json (stock: /jwks)
+	UserinfoURL   string // /userinfo (stock: /me)
+	DiscoveryURL  string // ISSUER/.well-known/openid-configuration
+
+	// origin is http://127.0.0.1:PORT, where the test endpoints live.
+	origin string
 
 	// client talks to the test endpoints; it has its own transport so the
 	// keep-alive connections can be closed when the server stops.
@@ -130,6 +144,15 @@ func Start(t testing.TB, opt Options) *Server {
 			t.Fatalf("testserver: AccessTTL must be a positive whole number of seconds, got %v", opt.AccessTTL)
 		}
 		env = append(env, fmt.Sprintf("ACCESS_TTL=%d", secs))
+	}
+	if opt.Stock {
+		env = append(env, "MODE=stock")
+	}
+	if opt.IssuerPath != "" {
+		if !opt.Stock {
+			t.Fatalf("testserver: IssuerPath needs Stock")
+		}
+		env = append(env, "ISSUER_PATH="+opt.IssuerPath)
 	}
 	for name, d := range map[string]time.Duration{"DEVICE_TTL": opt.DeviceTTL, "DEVICE_INTERVAL": opt.DeviceInterval} {
 		if d != 0 {
@@ -204,16 +227,18 @@ func Start(t testing.TB, opt Options) *Server {
 	}
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	ep := rl.Endpoints
 	s := &Server{
 		Issuer:        rl.Issuer,
-		TokenURL:      rl.Issuer + "/oauth/token",
-		RevokeURL:     rl.Issuer + "/oauth/revoke",
-		IntrospectURL: rl.Issuer + "/oauth/introspect",
-		DeviceURL:     rl.Issuer + "/oauth/device/code",
-		AuthorizeURL:  rl.Issuer + "/authorize",
-		JWKSURL:       rl.Issuer + "/.well-known/jwks.json",
-		UserinfoURL:   rl.Issuer + "/userinfo",
-		DiscoveryURL:  rl.Issuer + "/.well-known/openid-configuration",
+		TokenURL:      ep.Token,
+		RevokeURL:     ep.Revocation,
+		IntrospectURL: ep.Introspection,
+		DeviceURL:     ep.Device,
+		AuthorizeURL:  ep.Authorization,
+		JWKSURL:       ep.JWKS,
+		UserinfoURL:   ep.Userinfo,
+		DiscoveryURL:  ep.Discovery,
+		origin:        fmt.Sprintf("http://127.0.0.1:%d", rl.Port),
 		client:        &http.Client{Transport: transport, Timeout: 10 * time.Second},
 	}
 	t.Logf("testserver: %s ready in %v", s.Issuer, time.Since(started).Round(time.Millisecond))
@@ -230,8 +255,18 @@ func Start(t testing.TB, opt Options) *Server {
 }
 
 type readyLine struct {
-	Issuer string `json:"issuer"`
-	Port   int    `json:"port"`
+	Issuer    string `json:"issuer"`
+	Port      int    `json:"port"`
+	Endpoints struct {
+		Authorization string `json:"authorization"`
+		Token         string `json:"token"`
+		Revocation    string `json:"revocation"`
+		Introspection string `json:"introspection"`
+		Device        string `json:"device"`
+		JWKS          string `json:"jwks"`
+		Userinfo      string `json:"userinfo"`
+		Discovery     string `json:"discovery"`
+	} `json:"endpoints"`
 }
 
 // serverDir finds server.js: $TOKENTRAY_TESTSERVER_DIR, else the folder of
@@ -282,6 +317,13 @@ type Stats struct {
 	// Held is how many token answers are computed but not sent yet (see
 	// AnswerLate); ResetStats leaves it alone.
 	Held int `json:"held"`
+	// Authorizations and DeviceAuthorizations are the parameters of each
+	// authorization and device authorization request, LastTokenRequest
+	// those of the last token request; the values of secrets (client
+	// secret, refresh token, code, verifier) are left out.
+	Authorizations       []map[string]string `json:"authorizations"`
+	DeviceAuthorizations []map[string]string `json:"device_authorizations"`
+	LastTokenRequest     map[string]string   `json:"last_token_request"`
 }
 
 // Stats returns the token endpoint counters since start or ResetStats.
@@ -397,7 +439,7 @@ func (s *Server) testCall(t testing.TB, method, path string, in, out any) {
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, s.Issuer+path, body)
+	req, err := http.NewRequest(method, s.origin+path, body)
 	if err != nil {
 		t.Fatalf("testserver: %s %s: %v", method, path, err)
 	}

@@ -348,7 +348,10 @@ func TestClientAuthenticationErrors(t *testing.T) {
 	require.Equal(t, 5, st.TokenRequests)
 	require.Equal(t, map[string]int{"refresh_token": 5}, st.ByGrant)
 	s.ResetStats(t)
-	require.Equal(t, testserver.Stats{ByGrant: map[string]int{}}, s.Stats(t))
+	st = s.Stats(t)
+	require.Zero(t, st.TokenRequests)
+	require.Empty(t, st.ByGrant)
+	require.Empty(t, st.LastTokenRequest)
 }
 
 func TestRevocation(t *testing.T) {
@@ -439,7 +442,56 @@ func TestDeviceFlow(t *testing.T) {
 func TestAuthorizationCodeFlow(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t, testserver.Options{})
+	tr := codeFlow(t, s, url.Values{"audience": {testserver.APIAudience}})
+	require.NotEmpty(t, tr.RefreshToken, "offline_access must survive without prompt=consent")
+	_, claims := jwtParts(t, tr.AccessToken)
+	require.Equal(t, testserver.APIAudience, claims["aud"])
+	require.Equal(t, "alice", claims["sub"])
+	require.NotContains(t, s.Stats(t).Authorizations[0], "prompt", "what the client sent, before the Auth0 rewrite")
+}
 
+// A stock issuer follows OpenID Connect Core §11: offline_access (so a
+// refresh token) only with prompt=consent. Under a path, as Keycloak's.
+func TestStockWantsConsentForOfflineAccess(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Options{Stock: true, IssuerPath: "/realms/test"})
+	require.True(t, strings.HasSuffix(s.Issuer, "/realms/test"), s.Issuer)
+
+	without := codeFlow(t, s, url.Values{"resource": {testserver.APIAudience}})
+	require.NotEmpty(t, without.AccessToken)
+	require.Empty(t, without.RefreshToken, "offline_access is dropped without prompt=consent")
+
+	with := codeFlow(t, s, url.Values{"resource": {testserver.APIAudience}, "prompt": {"consent"}})
+	require.NotEmpty(t, with.RefreshToken)
+	require.Equal(t, "consent", s.Stats(t).Authorizations[1]["prompt"])
+	tr := refresh(t, s, clients[2], with.RefreshToken)
+	require.Equal(t, http.StatusOK, tr.Status, "%+v", tr)
+}
+
+func TestStockDiscoveryHasOIDCProviderPaths(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Options{Stock: true, IssuerPath: "/realms/test"})
+	resp, err := http.Get(s.DiscoveryURL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var d map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&d))
+	require.Equal(t, s.Issuer, d["issuer"])
+	for key, path := range map[string]string{
+		"token_endpoint": "/token", "revocation_endpoint": "/token/revocation", "authorization_endpoint": "/auth",
+		"device_authorization_endpoint": "/device/auth", "jwks_uri": "/jwks",
+	} {
+		require.Equal(t, s.Issuer+path, d[key], key)
+	}
+	require.Equal(t, s.TokenURL, d["token_endpoint"])
+	require.Equal(t, s.AuthorizeURL, d["authorization_endpoint"])
+}
+
+// codeFlow signs "alice" in to the public client with PKCE through a
+// browser that keeps cookies and follows redirects, adding extra to the
+// authorization request, and redeems the code.
+func codeFlow(t *testing.T, s *testserver.Server, extra url.Values) tokenResponse {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	browser := &http.Client{
@@ -461,11 +513,13 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		"response_type":         {"code"},
 		"redirect_uri":          {redirect},
 		"scope":                 {"openid offline_access read:things"},
-		"audience":              {testserver.APIAudience},
 		"state":                 {"st"},
 		"login_hint":            {"alice"},
 		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"},
+	}
+	for k, v := range extra {
+		q[k] = v
 	}
 	resp, err := browser.Get(s.AuthorizeURL + "?" + q.Encode())
 	require.NoError(t, err)
@@ -485,10 +539,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		"code_verifier": {verifier},
 	})
 	require.Equal(t, http.StatusOK, tr.Status, "%+v", tr)
-	require.NotEmpty(t, tr.RefreshToken, "offline_access must survive without prompt=consent")
-	_, claims := jwtParts(t, tr.AccessToken)
-	require.Equal(t, testserver.APIAudience, claims["aud"])
-	require.Equal(t, "alice", claims["sub"])
+	return tr
 }
 
 func TestMintRejectsUnknownScope(t *testing.T) {

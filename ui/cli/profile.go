@@ -3,6 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -13,9 +16,10 @@ import (
 
 // profileFlags are the flags shared by `profile add` and `profile edit`.
 type profileFlags struct {
-	domain, issuer, tokenURL, clientID, method, audience, scope, caFile string
-	secretStdin                                                         bool
-	callbackPort                                                        int
+	domain, issuer, tokenURL, clientID, method, audience, scope, caFile, prompt string
+	params                                                                      []string
+	secretStdin                                                                 bool
+	callbackPort                                                                int
 }
 
 func (f *profileFlags) register(c *cobra.Command) {
@@ -29,6 +33,9 @@ func (f *profileFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.scope, "scope", "", "extra scopes requested at sign-in, space separated")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
 	fl.IntVar(&f.callbackPort, "callback-port", 0, "fixed loopback port for the browser sign-in's callback (0: any free port)")
+	fl.StringVar(&f.prompt, "prompt", "", "browser sign-in prompt: "+strings.Join(auth.Prompts, ", ")+", or \"default\" (consent for --issuer profiles asking for offline_access, none for --domain)")
+	fl.StringArrayVar(&f.params, "param", nil, "extra `key=value` sent to the issuer's authorization and token endpoints (repeatable; key= removes it), e.g. organization=org_123")
+	_ = c.RegisterFlagCompletionFunc("prompt", cobra.FixedCompletions(append([]string{"default"}, auth.Prompts...), cobra.ShellCompDirectiveNoFileComp))
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (hidden prompt on a terminal)")
 	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
 }
@@ -68,6 +75,26 @@ func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) err
 	}
 	if ch("callback-port") {
 		p.CallbackPort = f.callbackPort
+	}
+	if ch("prompt") {
+		p.Prompt = f.prompt
+		if p.Prompt == "default" {
+			p.Prompt = ""
+		}
+	}
+	for _, kv := range f.params {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return usagef("--param %q: give key=value (key= removes the parameter)", kv)
+		}
+		if p.Params == nil {
+			p.Params = map[string]string{}
+		}
+		if v == "" {
+			delete(p.Params, k)
+			continue
+		}
+		p.Params[k] = v
 	}
 	if f.secretStdin {
 		s, err := a.readSecret("client secret")
@@ -139,21 +166,23 @@ func (a *App) profileEditCmd() *cobra.Command {
 
 // profileView is the secret-free JSON shape of a profile and its state.
 type profileView struct {
-	Name            string     `json:"name"`
-	Domain          string     `json:"domain,omitempty"`
-	Issuer          string     `json:"issuer,omitempty"`
-	TokenURL        string     `json:"token_url,omitempty"`
-	ClientID        string     `json:"client_id,omitempty"`
-	ClientSecret    bool       `json:"client_secret_set"`
-	AuthMethod      string     `json:"auth_method,omitempty"`
-	Audience        string     `json:"audience,omitempty"`
-	Scope           string     `json:"scope,omitempty"`
-	CAFile          string     `json:"ca_file,omitempty"`
-	CallbackURL     string     `json:"callback_url,omitempty"`
-	State           string     `json:"state"`
-	HasRefreshToken bool       `json:"has_refresh_token"`
-	ExpiresAt       *time.Time `json:"access_token_expires_at,omitempty"`
-	Error           string     `json:"error,omitempty"`
+	Name            string            `json:"name"`
+	Domain          string            `json:"domain,omitempty"`
+	Issuer          string            `json:"issuer,omitempty"`
+	TokenURL        string            `json:"token_url,omitempty"`
+	ClientID        string            `json:"client_id,omitempty"`
+	ClientSecret    bool              `json:"client_secret_set"`
+	AuthMethod      string            `json:"auth_method,omitempty"`
+	Audience        string            `json:"audience,omitempty"`
+	Scope           string            `json:"scope,omitempty"`
+	CAFile          string            `json:"ca_file,omitempty"`
+	CallbackURL     string            `json:"callback_url,omitempty"`
+	Prompt          string            `json:"prompt,omitempty"`
+	Params          map[string]string `json:"params,omitempty"`
+	State           string            `json:"state"`
+	HasRefreshToken bool              `json:"has_refresh_token"`
+	ExpiresAt       *time.Time        `json:"access_token_expires_at,omitempty"`
+	Error           string            `json:"error,omitempty"`
 }
 
 func (a *App) view(s auth.Status) profileView {
@@ -161,7 +190,7 @@ func (a *App) view(s auth.Status) profileView {
 	v := profileView{
 		Name: p.Name, Domain: p.Domain, Issuer: p.Issuer, TokenURL: p.TokenURL, ClientID: p.ClientID,
 		ClientSecret: p.ClientSecret != "", Audience: p.Audience, Scope: p.Scope, CAFile: p.CAFile,
-		HasRefreshToken: s.HasRefreshToken, State: a.state(s),
+		HasRefreshToken: s.HasRefreshToken, State: a.state(s), Prompt: p.LoginPrompt(), Params: p.Params,
 	}
 	if p.CallbackPort != 0 {
 		v.CallbackURL = auth.CallbackURL(p.CallbackPort)
@@ -268,6 +297,19 @@ func (a *App) profileShowCmd() *cobra.Command {
 			row("scope", v.Scope)
 			row("ca file", v.CAFile)
 			row("callback url", v.CallbackURL)
+			if v.Prompt != "" || v.Issuer != "" || v.Domain != "" {
+				prompt := v.Prompt
+				if prompt == "" {
+					prompt = "none sent"
+				}
+				if s.Profile.Prompt == "" {
+					prompt += " (default)"
+				}
+				row("sign-in prompt", prompt)
+			}
+			for _, k := range slices.Sorted(maps.Keys(v.Params)) {
+				row("param "+k, v.Params[k])
+			}
 			row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name}[v.HasRefreshToken])
 			row("access token", v.State)
 			if v.ExpiresAt != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,19 @@ func words(err error) (problem, brief string) {
 			"Profile changed during sign-in"
 	case errors.Is(err, auth.ErrClosed):
 		return "tokentray is quitting.", "Quitting"
+	case errors.As(err, &oauth) && oauth.Code == "mfa_required":
+		return "Multi-factor authentication is required: sign in again (Sign in…), and the issuer will ask for it.",
+			"Sign in needed: MFA required"
+	case errors.As(err, &oauth) && slices.Contains([]string{"login_required", "consent_required", "interaction_required"}, oauth.Code):
+		why := oauth.Code
+		if oauth.Description != "" {
+			why += ": " + oauth.Description
+		}
+		return "The issuer wants you to sign in again (" + why + "). Use Sign in…", "Sign in needed: " + oauth.Code
+	case errors.As(err, &oauth) && (oauth.Code == "unauthorized_client" || oauth.Code == "unsupported_grant_type") && (oauth.Grant == "" || oauth.Grant == auth.GrantRefresh):
+		return "This application may not use refresh tokens: enable the Refresh Token grant for it at the issuer " +
+				"(Auth0: Applications, the application, Advanced Settings, Grant Types).",
+			"Refresh tokens not allowed for the app"
 	case errors.Is(err, ErrNoClipboardTool):
 		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland.",
 			"No clipboard tool: install xclip"

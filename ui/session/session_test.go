@@ -345,6 +345,12 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 			"Sign in needed: the issuer replaced the refresh token but the keychain did not store the new one, so the stored one is spent and is never sent again. Use Sign in…"},
 		{fmt.Errorf("sign in dev: %w", errChanged{}), "The profile was changed or removed while you were signing in, so nothing was stored: sign in again if you still need it."},
 		{fmt.Errorf("refresh dev: %w", auth.ErrClosed), "tokentray is quitting."},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 403, Code: "mfa_required", Description: "Multifactor authentication required"}),
+			"Multi-factor authentication is required: sign in again (Sign in…), and the issuer will ask for it."},
+		{fmt.Errorf("sign in dev: %w", &auth.OAuthError{Code: "login_required", Description: "End-User authentication is required", Authorization: true}),
+			"The issuer wants you to sign in again (login_required: End-User authentication is required). Use Sign in…"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 403, Code: "unauthorized_client", Description: "Grant type 'refresh_token' not allowed for the client."}),
+			"This application may not use refresh tokens: enable the Refresh Token grant for it at the issuer (Auth0: Applications, the application, Advanced Settings, Grant Types)."},
 		{errors.New("something odd"), "Something odd."},
 	} {
 		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, session.Problem(tc.err)) })
@@ -365,6 +371,9 @@ func TestBriefFitsARow(t *testing.T) {
 		{fmt.Errorf("sign in dev: %w", auth.ErrNoRefreshToken), "No refresh token: allow offline_access"},
 		{fmt.Errorf("sign out dev: %w: timeout", auth.ErrRevocation), "Sign-out not confirmed by the issuer"},
 		{fmt.Errorf("refresh dev: %w: %w", auth.ErrRotationLost, auth.ErrNeedsLogin), "Sign in needed: new token not stored"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Code: "mfa_required"}), "Sign in needed: MFA required"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Code: "interaction_required"}), "Sign in needed: interaction_required"},
+		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Code: "unsupported_grant_type"}), "Refresh tokens not allowed for the app"},
 		{fmt.Errorf("sign in dev: %w", errChanged{}), "Profile changed during sign-in"},
 		{errors.New("something odd"), "Failed: select it for details"},
 	} {
