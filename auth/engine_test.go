@@ -20,17 +20,28 @@ import (
 // (oidc-provider, rotation on, Auth0-style routes) started on 127.0.0.1.
 
 var (
-	serverOnce sync.Once
-	server     *testserver.Server
+	serverOnce, stockOnce sync.Once
+	server, stock         *testserver.Server
 )
 
-// sharedServer starts one server for the package; tests that need their own
-// settings start their own.
+// sharedServer starts one Auth0-shaped server for the package (for Auth0
+// domain profiles); tests that need their own settings start their own.
 func sharedServer(t *testing.T) *testserver.Server {
 	t.Helper()
 	serverOnce.Do(func() { server = testserver.Start(&packageTB{TB: t}, testserver.Options{}) })
 	require.NotNil(t, server, "the authorization server did not start")
 	return server
+}
+
+// sharedStock starts one stock OpenID Connect server for the package, under
+// a path as Keycloak's realms are: the issuer of issuer profiles.
+func sharedStock(t *testing.T) *testserver.Server {
+	t.Helper()
+	stockOnce.Do(func() {
+		stock = testserver.Start(&packageTB{TB: t}, testserver.Options{Stock: true, IssuerPath: "/realms/test"})
+	})
+	require.NotNil(t, stock, "the authorization server did not start")
+	return stock
 }
 
 // packageTB keeps the shared server alive past the test that started it
@@ -82,10 +93,17 @@ func TestRefreshWithEachAuthMethod(t *testing.T) {
 		{"post", auth.Profile{ClientID: testserver.PostClientID, ClientSecret: testserver.PostClientSecret, AuthMethod: auth.AuthPost}},
 		{"basic", auth.Profile{ClientID: testserver.BasicClientID, ClientSecret: testserver.BasicClientSecret, AuthMethod: auth.AuthBasic}},
 		{"none", auth.Profile{ClientID: testserver.PublicClientID, AuthMethod: auth.AuthNone}},
-		{"issuer discovery", auth.Profile{Issuer: srv.Issuer, ClientID: testserver.PostClientID, ClientSecret: testserver.PostClientSecret}},
+		// A stock issuer under a path: its token endpoint (/token, not
+		// /oauth/token) comes from discovery, typed with or without a slash.
+		{"issuer discovery", auth.Profile{Issuer: sharedStock(t).Issuer, ClientID: testserver.PostClientID, ClientSecret: testserver.PostClientSecret}},
+		{"issuer typed with a slash", auth.Profile{Issuer: sharedStock(t).Issuer + "/", ClientID: testserver.BasicClientID, ClientSecret: testserver.BasicClientSecret, AuthMethod: auth.AuthBasic}},
 		{"explicit token URL", auth.Profile{TokenURL: srv.TokenURL, ClientID: testserver.BasicClientID, ClientSecret: testserver.BasicClientSecret, AuthMethod: auth.AuthBasic}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			srv := srv
+			if tc.p.Issuer != "" {
+				srv = sharedStock(t)
+			}
 			f := newFixture(t, srv, tc.p, "openid offline_access profile", "")
 			before := f.refreshToken(t)
 			tok, err := f.engine.Token(context.Background(), "dev", false)

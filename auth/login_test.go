@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,10 @@ func signedIn(t *testing.T, srv *testserver.Server) (*auth.Engine, *authtest.Sto
 	st := authtest.NewStore()
 	e := auth.NewEngine(st, authtest.NopLocker{}, auth.WithLoginTimeout(30*time.Second))
 	ctx := context.Background()
-	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID, Audience: testserver.APIAudience, Scope: "read:things"})
+	// A stock issuer names its API with an RFC 8707 resource, not Auth0's
+	// audience: an extra parameter.
+	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID,
+		Params: map[string]string{"resource": testserver.APIAudience}, Scope: "read:things"})
 	require.NoError(t, err)
 	tok, err := e.LoginBrowser(ctx, "dev", follow(t))
 	require.NoError(t, err)
@@ -49,11 +53,11 @@ func signedIn(t *testing.T, srv *testserver.Server) (*auth.Engine, *authtest.Sto
 }
 
 func TestBrowserLoginStoresVerifiedTokens(t *testing.T) {
-	srv := sharedServer(t)
+	srv := sharedStock(t)
 	e, st, tok := signedIn(t, srv)
 	require.True(t, tok.IDTokenVerified)
 	require.True(t, srv.Active(t, tok.AccessToken))
-	require.Contains(t, auth.Decode(tok.AccessToken).Audience(), testserver.APIAudience, "the audience was sent")
+	require.Contains(t, auth.Decode(tok.AccessToken).Audience(), testserver.APIAudience, "the resource was sent")
 	rt, ok := st.Secret("dev", auth.SecretRefreshToken)
 	require.True(t, ok)
 	require.True(t, srv.Active(t, rt))
@@ -65,7 +69,7 @@ func TestBrowserLoginStoresVerifiedTokens(t *testing.T) {
 }
 
 func TestIDTokenVerification(t *testing.T) {
-	srv := sharedServer(t)
+	srv := sharedStock(t)
 	e, _, tok := signedIn(t, srv)
 	ctx := context.Background()
 	p, err := e.Profile(ctx, "dev")
@@ -93,7 +97,7 @@ func TestIDTokenVerification(t *testing.T) {
 }
 
 func TestLoginCallbackPortInUse(t *testing.T) {
-	srv := sharedServer(t)
+	srv := sharedStock(t)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -107,7 +111,7 @@ func TestLoginCallbackPortInUse(t *testing.T) {
 }
 
 func TestLoginTimeoutNamesTheCallbackURL(t *testing.T) {
-	srv := sharedServer(t)
+	srv := sharedStock(t)
 	e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{}, auth.WithLoginTimeout(200*time.Millisecond))
 	ctx := context.Background()
 	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: srv.Issuer, ClientID: testserver.PublicClientID})
@@ -118,5 +122,43 @@ func TestLoginTimeoutNamesTheCallbackURL(t *testing.T) {
 	require.ErrorContains(t, err, "Allowed Callback URLs")
 	for _, want := range []string{"code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "redirect_uri=http%3A%2F%2F127.0.0.1%3A", "offline_access"} {
 		require.True(t, strings.Contains(seen, want), "authorization URL lacks %s", want)
+	}
+	require.True(t, strings.HasPrefix(seen, srv.AuthorizeURL+"?"), "the authorization endpoint from discovery: %s", seen)
+}
+
+// What a browser sign-in asks the issuer for, by kind of profile: consent
+// for offline access from an OpenID Connect issuer (Core §11), nothing
+// forced on an Auth0 domain, the profile's own prompt when it has one, and
+// its extra parameters.
+func TestAuthorizationRequestParameters(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		p      auth.Profile
+		prompt string
+	}{
+		{"issuer", auth.Profile{Issuer: sharedStock(t).Issuer}, "consent"},
+		{"issuer, prompt login", auth.Profile{Issuer: sharedStock(t).Issuer, Prompt: "login"}, "login"},
+		{"Auth0 domain", auth.Profile{Domain: sharedServer(t).Issuer}, ""},
+		{"Auth0 domain, prompt select_account", auth.Profile{Domain: sharedServer(t).Issuer, Prompt: "select_account"}, "select_account"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{}, auth.WithLoginTimeout(100*time.Millisecond))
+			ctx := context.Background()
+			p := tc.p
+			p.Name, p.ClientID = "dev", testserver.PublicClientID
+			p.Params = map[string]string{"organization": "org_123", "connection": "github"}
+			_, err := e.AddProfile(ctx, p)
+			require.NoError(t, err)
+			var seen string
+			_, err = e.LoginBrowser(ctx, "dev", func(u string) error { seen = u; return nil })
+			require.ErrorIs(t, err, auth.ErrLoginTimeout)
+			u, err := url.Parse(seen)
+			require.NoError(t, err)
+			q := u.Query()
+			require.Equal(t, tc.prompt, q.Get("prompt"))
+			require.Equal(t, tc.prompt != "", q.Has("prompt"))
+			require.Equal(t, "org_123", q.Get("organization"))
+			require.Equal(t, "github", q.Get("connection"))
+		})
 	}
 }

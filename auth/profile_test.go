@@ -102,3 +102,37 @@ func TestProfileSameSource(t *testing.T) {
 		})
 	}
 }
+
+func TestProfilePromptAndParams(t *testing.T) {
+	base := auth.Profile{Name: "dev", Issuer: "https://id.example.com", ClientID: "c"}
+	p := base
+	p.Prompt, p.Params = " consent ", map[string]string{" organization ": " org_123 "}
+	p, err := p.Normalize()
+	require.NoError(t, err)
+	require.Equal(t, "consent", p.Prompt)
+	require.Equal(t, map[string]string{"organization": "org_123"}, p.Params)
+
+	for _, tc := range []struct {
+		prompt string
+		params map[string]string
+		want   string
+	}{
+		{"always", nil, `unknown prompt "always"`},
+		{"", map[string]string{"client_secret": "x"}, `parameter "client_secret" is set by tokentray itself: use the profile's client secret setting`},
+		{"", map[string]string{"Refresh_Token": "x"}, `parameter "Refresh_Token" is a protocol field tokentray sets itself`},
+		{"", map[string]string{"code_verifier": "x"}, "protocol field"},
+		{"", map[string]string{"scope": "x"}, "use the profile's scope setting"},
+		{"", map[string]string{"prompt": "login"}, "use the profile's prompt setting"},
+		{"", map[string]string{"": "x"}, "needs a name"},
+	} {
+		p := base
+		p.Prompt, p.Params = tc.prompt, tc.params
+		_, err := p.Normalize()
+		require.ErrorContains(t, err, tc.want)
+	}
+
+	// The default prompt: consent where OpenID Connect asks for it.
+	require.Equal(t, "consent", base.LoginPrompt(), "an issuer asked for offline_access")
+	require.Equal(t, "", auth.Profile{Domain: "acme.auth0.com"}.LoginPrompt(), "Auth0 issues refresh tokens without consent")
+	require.Equal(t, "login", auth.Profile{Domain: "acme.auth0.com", Prompt: "login"}.LoginPrompt())
+}

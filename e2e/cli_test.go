@@ -22,19 +22,30 @@ import (
 	"github.com/tokentray/tokentray/teststack"
 )
 
-// addProfile adds profile dev (client_secret_post) at srv and stores a fresh
-// refresh token for it through the CLI, as a user would.
+// addProfile adds profile dev (client_secret_post) at srv — an OpenID
+// Connect issuer profile for a stock server, an Auth0 domain profile for an
+// Auth0-shaped one — and stores a fresh refresh token for it through the
+// CLI, as a user would.
 func addProfile(t *testing.T, e *env, srv *testserver.Server, scope, resource string) string {
 	t.Helper()
-	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", where(srv), "--client-id", testserver.PostClientID, "--client-secret-stdin")
 	rt := srv.Mint(t, testserver.PostClientID, scope, resource)
 	remember(rt)
 	e.must(rt, "login", "dev", "--refresh-token-stdin")
 	return rt
 }
 
+// where is the profile flag naming srv: --issuer=URL for a stock server,
+// --domain=URL for an Auth0-shaped one.
+func where(srv *testserver.Server) string {
+	if srv.Stock {
+		return "--issuer=" + srv.Issuer
+	}
+	return "--domain=" + srv.Issuer
+}
+
 func TestProfilesLiveInTheKeychain(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	rt := addProfile(t, e, srv, "openid offline_access", "")
 	items := e.keychainItems()
@@ -79,7 +90,7 @@ func TestCompletionListsProfiles(t *testing.T) {
 // detection, a second refresh with the spent token would revoke the grant:
 // exactly one refresh may happen and the session must survive.
 func TestConcurrentProcessesRefreshOnce(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true, IssuerPath: "/realms/test"})
 	e := newEnv(t)
 	addProfile(t, e, srv, "openid offline_access", "")
 	srv.ResetStats(t)
@@ -142,7 +153,7 @@ func TestConcurrentProcessesRefreshOnce(t *testing.T) {
 }
 
 func TestReusedRefreshTokenExitsWith3(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	old := addProfile(t, e, srv, "openid offline_access", "")
 	e.must("", "token", "dev", "--refresh") // rotates: old is spent

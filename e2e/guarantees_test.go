@@ -119,7 +119,7 @@ func privateSession(t *testing.T, e *env) int {
 func TestSignalDuringRefreshKeepsTheRotatedToken(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			srv := testserver.Start(t, testserver.Options{})
+			srv := testserver.Start(t, testserver.Options{Stock: true})
 			e := newEnv(t)
 			old := addProfile(t, e, srv, "openid offline_access", "")
 			srv.AnswerLate(t, 1500*time.Millisecond, 1)
@@ -147,7 +147,7 @@ func TestSignalDuringRefreshKeepsTheRotatedToken(t *testing.T) {
 
 // A second Ctrl-C does not wait.
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	addProfile(t, e, srv, "openid offline_access", "")
 	srv.AnswerLate(t, 20*time.Second, 1)
@@ -175,7 +175,7 @@ func TestKeychainStallAfterRotation(t *testing.T) {
 		{"resumes after tokentray gave up", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := testserver.Start(t, testserver.Options{})
+			srv := testserver.Start(t, testserver.Options{Stock: true})
 			e := newEnv(t)
 			keyring := privateSession(t, e)
 			addProfile(t, e, srv, "openid offline_access", "")
@@ -235,8 +235,8 @@ func requireTokenOrSignIn(t *testing.T, srv *testserver.Server, what string, r r
 // at another issuer: the new profile starts without tokens and the second
 // issuer never receives the first one's refresh token.
 func TestRemoveAndAddDuringRefresh(t *testing.T) {
-	first := testserver.Start(t, testserver.Options{})
-	second := testserver.Start(t, testserver.Options{})
+	first := testserver.Start(t, testserver.Options{Stock: true})
+	second := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	old := addProfile(t, e, first, "openid offline_access", "")
 	first.AnswerLate(t, 2*time.Second, 1)
@@ -264,8 +264,8 @@ var userCodeRE = regexp.MustCompile(`(?m)^\s+([A-Z0-9-]{4,})\s*$`)
 // A device sign-in approved after the profile was moved to another issuer
 // stores nothing under the edited profile.
 func TestDeviceSignInAfterProfileMoved(t *testing.T) {
-	first := testserver.Start(t, testserver.Options{DeviceInterval: time.Second})
-	second := testserver.Start(t, testserver.Options{})
+	first := testserver.Start(t, testserver.Options{Stock: true, DeviceInterval: time.Second})
+	second := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--issuer", first.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 	p := e.start("", "login", "dev", "--device", "--timeout", "60s")

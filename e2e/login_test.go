@@ -10,11 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/testserver"
 )
 
@@ -32,39 +34,73 @@ func storedRefreshToken(t *testing.T, e *env, name string) (string, bool) {
 	return string(out), err == nil && len(out) > 0
 }
 
+// Browser sign-in against a stock OpenID Connect issuer (oidc-provider as it
+// comes: consent needed for offline_access, its own endpoint paths, one
+// under a path as Keycloak's) with --issuer, and against an Auth0-shaped
+// one with --domain, for each client type.
 func TestBrowserSignIn(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	stock := testserver.Start(t, testserver.Options{Stock: true})
+	realm := testserver.Start(t, testserver.Options{Stock: true, IssuerPath: "/realms/test"})
+	auth0 := testserver.Start(t, testserver.Options{})
 	for _, tc := range []struct {
-		name, clientID, secret, method string
+		name                   string
+		srv                    *testserver.Server
+		where                  string
+		clientID, secret, auth string
+		extra                  []string
+		prompt                 string // expected at the authorization endpoint
 	}{
-		{"public client", testserver.PublicClientID, "", "none"},
-		{"client_secret_post", testserver.PostClientID, testserver.PostClientSecret, "post"},
-		{"client_secret_basic", testserver.BasicClientID, testserver.BasicClientSecret, "basic"},
+		{"stock issuer under a path, public client, any port", realm, "--issuer=" + realm.Issuer, testserver.PublicClientID, "", "none",
+			[]string{"--param", "resource=" + testserver.APIAudience, "--scope", "read:things"}, "consent"},
+		{"stock issuer typed with a slash, client_secret_post, fixed port", stock, "--issuer=" + stock.Issuer + "/", testserver.PostClientID, testserver.PostClientSecret, "post",
+			nil, "consent"},
+		{"stock issuer, client_secret_basic, fixed port", stock, "--issuer=" + stock.Issuer, testserver.BasicClientID, testserver.BasicClientSecret, "basic",
+			nil, "consent"},
+		{"Auth0 domain, public client", auth0, "--domain=" + auth0.Issuer, testserver.PublicClientID, "", "none",
+			[]string{"--audience", testserver.APIAudience, "--scope", "read:things"}, ""},
+		{"Auth0 domain, client_secret_post, fixed port", auth0, "--domain=" + auth0.Issuer, testserver.PostClientID, testserver.PostClientSecret, "post",
+			nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.srv
 			e, _ := signInEnv(t, "")
-			args := []string{"profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", tc.clientID, "--auth", tc.method, "--audience", testserver.APIAudience, "--scope", "read:things"}
+			args := append([]string{"profile", "add", "dev", tc.where, "--client-id", tc.clientID, "--auth", tc.auth}, tc.extra...)
 			if tc.secret != "" {
 				args = append(args, "--client-secret-stdin")
 			}
 			e.must(tc.secret, args...)
-			if tc.method != "none" {
+			if tc.auth != "none" {
 				// Confidential web clients have exact callback URLs registered
 				// at the server: ports 8484 and 8485.
 				e.must("", "profile", "edit", "dev", "--callback-port", registeredPort(t))
 			}
+			srv.ResetStats(t)
 			r := e.must("", "login", "dev")
 			require.Contains(t, r.stderr, "Signed in dev")
 			require.Contains(t, r.stderr, "ID token signature verified")
+			authz := srv.Stats(t).Authorizations
+			require.Len(t, authz, 1)
+			if tc.prompt == "" {
+				require.NotContains(t, authz[0], "prompt", "no prompt is sent to an Auth0 domain")
+			} else {
+				require.Equal(t, tc.prompt, authz[0]["prompt"])
+			}
 			rt, ok := storedRefreshToken(t, e, "dev")
 			require.True(t, ok, "the refresh token landed in the keychain")
 			remember(rt)
 			require.True(t, srv.Active(t, rt))
 
-			// The stored refresh token works with `tokentray token`.
+			// The stored refresh token works with `tokentray token`, and
+			// rotates.
 			at := strings.TrimSpace(e.must("", "token", "dev", "--refresh").stdout)
 			remember(at)
 			require.True(t, srv.Active(t, at))
+			rotated, _ := storedRefreshToken(t, e, "dev")
+			remember(rotated)
+			require.NotEqual(t, rt, rotated)
+			if slices.Contains(tc.extra, "resource="+testserver.APIAudience) || slices.Contains(tc.extra, "--audience") {
+				require.Contains(t, auth.Decode(at).Audience(), testserver.APIAudience, "the API was asked for at sign-in")
+			}
 
 			var rep struct {
 				ID struct {
@@ -76,12 +112,18 @@ func TestBrowserSignIn(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(e.must("", "inspect", "dev", "--json").stdout), &rep))
 			require.True(t, rep.ID.Verified, "the inspector shows the sign-in's ID token as verified")
 			require.Equal(t, []string{tc.clientID}, rep.ID.Audience)
+
+			// Sign-out revokes at the issuer's own revocation endpoint.
+			rt, _ = storedRefreshToken(t, e, "dev")
+			remember(rt)
+			e.must("", "logout", "dev")
+			require.False(t, srv.Active(t, rt))
 		})
 	}
 }
 
 func TestBrowserSignInRejectsBadCallbacks(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	for _, tc := range []struct{ mode, want string }{
 		{"wrong-state", "state did not match"},
 		{"no-code", "no authorization code"},
@@ -105,7 +147,7 @@ func TestBrowserSignInRejectsBadCallbacks(t *testing.T) {
 }
 
 func TestBrowserSignInCallbackPortInUse(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
@@ -170,22 +212,29 @@ func deviceLogin(t *testing.T, e *env) (string, func() result) {
 }
 
 func TestDeviceSignIn(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{DeviceInterval: time.Second, DeviceTTL: 4 * time.Second})
-	t.Run("approved", func(t *testing.T) {
-		e := newEnv(t)
-		e.must(testserver.PostClientSecret, "profile", "add", "dev", "--domain", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
-		code, wait := deviceLogin(t, e)
-		srv.ApproveDevice(t, code, false)
-		r := wait()
-		require.Equal(t, 0, r.code, r.stderr)
-		require.Contains(t, r.stderr, "Signed in dev")
-		rt, ok := storedRefreshToken(t, e, "dev")
-		require.True(t, ok)
-		remember(rt)
-		at := strings.TrimSpace(e.must("", "token", "dev", "--refresh").stdout)
-		remember(at)
-		require.True(t, srv.Active(t, at))
-	})
+	srv := testserver.Start(t, testserver.Options{Stock: true, DeviceInterval: time.Second, DeviceTTL: 4 * time.Second})
+	auth0 := testserver.Start(t, testserver.Options{DeviceInterval: time.Second})
+	for _, srv := range []*testserver.Server{srv, auth0} {
+		t.Run("approved at "+where(srv), func(t *testing.T) {
+			e := newEnv(t)
+			e.must(testserver.PostClientSecret, "profile", "add", "dev", where(srv), "--client-id", testserver.PostClientID, "--client-secret-stdin",
+				"--param", "organization=org_123")
+			code, wait := deviceLogin(t, e)
+			srv.ApproveDevice(t, code, false)
+			r := wait()
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Contains(t, r.stderr, "Signed in dev")
+			da := srv.Stats(t).DeviceAuthorizations
+			require.Equal(t, "org_123", da[len(da)-1]["organization"], "extra parameters go with the device authorization")
+			rt, ok := storedRefreshToken(t, e, "dev")
+			require.True(t, ok)
+			remember(rt)
+			at := strings.TrimSpace(e.must("", "token", "dev", "--refresh").stdout)
+			remember(at)
+			require.True(t, srv.Active(t, at))
+			require.Equal(t, "org_123", srv.Stats(t).LastTokenRequest["organization"], "and with the refresh")
+		})
+	}
 	t.Run("denied", func(t *testing.T) {
 		e := newEnv(t)
 		e.must("", "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PublicClientID)
@@ -210,7 +259,13 @@ func TestDeviceSignIn(t *testing.T) {
 }
 
 func TestSignOutRevokes(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	for _, opt := range []testserver.Options{{Stock: true}, {}} {
+		srv := testserver.Start(t, opt)
+		t.Run(where(srv), func(t *testing.T) { signOutRevokes(t, srv) })
+	}
+}
+
+func signOutRevokes(t *testing.T, srv *testserver.Server) {
 	e := newEnv(t)
 	addProfile(t, e, srv, "openid offline_access", "")
 	e.must("", "token", "dev")
@@ -229,7 +284,7 @@ func TestSignOutRevokes(t *testing.T) {
 }
 
 func TestSignOutKeepsTokensWhenRevocationFails(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	e := newEnv(t)
 	// An explicit token URL has no revocation endpoint to call.
 	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--token-url", srv.TokenURL, "--client-id", testserver.PostClientID, "--client-secret-stdin")

@@ -113,6 +113,9 @@ type Server struct {
 	JWKSURL       string // /.well-known/jwks.json (stock: /jwks)
 	UserinfoURL   string // /userinfo (stock: /me)
 	DiscoveryURL  string // ISSUER/.well-known/openid-configuration
+	// Stock is Options.Stock: profiles for this server are OpenID Connect
+	// issuer profiles; otherwise Auth0 domain profiles.
+	Stock bool
 
 	// origin is http://127.0.0.1:PORT, where the test endpoints live.
 	origin string
@@ -238,6 +241,7 @@ func Start(t testing.TB, opt Options) *Server {
 		JWKSURL:       ep.JWKS,
 		UserinfoURL:   ep.Userinfo,
 		DiscoveryURL:  ep.Discovery,
+		Stock:         opt.Stock,
 		origin:        fmt.Sprintf("http://127.0.0.1:%d", rl.Port),
 		client:        &http.Client{Transport: transport, Timeout: 10 * time.Second},
 	}

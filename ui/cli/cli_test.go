@@ -106,7 +106,7 @@ func TestProfileLifecycleNeverPrintsSecrets(t *testing.T) {
 }
 
 func TestTokenOutputs(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	srv := testserver.Start(t, testserver.Options{Stock: true})
 	h := newHarness(t)
 	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 	require.Equal(t, 0, code, stderr)
@@ -205,4 +205,41 @@ func TestTemporaryFailuresExitWith4(t *testing.T) {
 	require.NoError(t, h.eng.SetRefreshToken(ctx, "down", "rt"))
 	code, _, stderr := h.run("", "token", "down")
 	require.Equal(t, cli.ExitTemporary, code, stderr)
+}
+
+func TestPromptAndParams(t *testing.T) {
+	h := newHarness(t)
+	code, _, stderr := h.run("", "profile", "add", "kc", "--issuer", "https://id.example.com/realms/test", "--client-id", "c",
+		"--param", "organization=org_123", "--param", "connection=github", "--prompt", "login")
+	require.Equal(t, 0, code, stderr)
+	_, out, _ := h.run("", "profile", "show", "kc")
+	require.Regexp(t, `sign-in prompt\s+login\n`, out)
+	require.Regexp(t, `param connection\s+github\n`, out)
+	require.Regexp(t, `param organization\s+org_123\n`, out)
+
+	// key= removes a parameter; --prompt default goes back to the default.
+	code, _, stderr = h.run("", "profile", "edit", "kc", "--param", "connection=", "--prompt", "default")
+	require.Equal(t, 0, code, stderr)
+	p, _ := h.eng.Profile(context.Background(), "kc")
+	require.Equal(t, map[string]string{"organization": "org_123"}, p.Params)
+	require.Empty(t, p.Prompt)
+	_, out, _ = h.run("", "profile", "show", "kc", "--json")
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	require.Equal(t, "consent", v["prompt"], "an issuer profile asks for consent by default")
+	require.Equal(t, map[string]any{"organization": "org_123"}, v["params"])
+
+	code, _, stderr = h.run("", "profile", "edit", "kc", "--param", "client_secret=x")
+	require.Equal(t, cli.ExitError, code)
+	require.Contains(t, stderr, `parameter "client_secret" is set by tokentray itself`)
+	code, _, stderr = h.run("", "profile", "edit", "kc", "--param", "novalue")
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "give key=value")
+	code, _, stderr = h.run("", "profile", "edit", "kc", "--prompt", "always")
+	require.Equal(t, cli.ExitError, code)
+	require.Contains(t, stderr, `unknown prompt "always"`)
+
+	h.run("", "profile", "add", "a0", "--domain", "acme.auth0.com", "--client-id", "c")
+	_, out, _ = h.run("", "profile", "show", "a0")
+	require.Regexp(t, `sign-in prompt\s+none sent \(default\)\n`, out)
 }

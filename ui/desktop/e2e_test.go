@@ -36,7 +36,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	root := repoRoot(t)
 	env := teststack.Start(t)
 	bin := binary(t, root)
-	srv := testserver.Start(t, testserver.Options{AccessTTL: time.Hour})
+	srv := testserver.Start(t, testserver.Options{Stock: true, AccessTTL: time.Hour})
 	env = append(env, "TOKENTRAY_KEYCHAIN_SERVICE=tokentray-e2e-"+randomHex(4))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -44,7 +44,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	// A profile added and signed in with the CLI.
 	cli := cliRunner(t, ctx, bin, env)
 	cli(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID,
-		"--audience", testserver.APIAudience, "--scope", "openid offline_access read:things", "--client-secret-stdin")
+		"--param", "resource="+testserver.APIAudience, "--scope", "openid offline_access read:things", "--client-secret-stdin")
 	cli(srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience), "login", "dev", "--refresh-token-stdin")
 
 	// The app, and its tray item on the bus.

@@ -25,7 +25,7 @@ func TestQuitMidRefresh(t *testing.T) {
 	for _, how := range []string{"quit", "term"} {
 		t.Run(how, func(t *testing.T) {
 			env := teststack.Start(t)
-			srv := testserver.Start(t, testserver.Options{})
+			srv := testserver.Start(t, testserver.Options{Stock: true})
 			service := "tokentray-e2e-" + randomHex(4)
 			env = append(env, "TOKENTRAY_KEYCHAIN_SERVICE="+service)
 			cli := cliRunner(t, context.Background(), bin, env)

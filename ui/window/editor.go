@@ -2,6 +2,8 @@ package window
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +35,9 @@ const (
 const (
 	LabelSave   = "Save"
 	LabelCancel = "Cancel"
+	// PromptDefault is the editor's choice for a profile without a prompt
+	// of its own (see auth.Profile.LoginPrompt).
+	PromptDefault = "Default (consent for an OIDC issuer, none for Auth0)"
 )
 
 // Editor adds and edits profiles. Every field is checked as it is typed
@@ -55,10 +60,12 @@ type Editor struct {
 	Scope        *widget.Entry
 	CAFile       *widget.Entry
 	CallbackPort *widget.Entry
+	Prompt       *widget.Select
+	Params       *widget.Entry // one key=value per line
 	RefreshToken *widget.Entry
 
 	// Messages under the fields, empty when the field is fine.
-	NameMsg, WhereMsg, ClientIDMsg, SecretMsg, CallbackMsg, FormMsg *widget.Label
+	NameMsg, WhereMsg, ClientIDMsg, SecretMsg, CallbackMsg, ParamsMsg, FormMsg *widget.Label
 	// WhereHint shows the normalised domain or URL.
 	WhereHint *widget.Label
 	// CallbackHint shows the redirect URL to register at the issuer.
@@ -100,9 +107,13 @@ func newEditor(exists func(string) bool) *Editor {
 	e.CAFile.SetPlaceHolder("optional PEM file trusted in addition to the system roots")
 	e.CallbackPort = widget.NewEntry()
 	e.CallbackPort.SetPlaceHolder("empty: any free port for each sign-in")
+	e.Prompt = widget.NewSelect(append([]string{PromptDefault}, auth.Prompts...), nil)
+	e.Params = widget.NewMultiLineEntry()
+	e.Params.SetPlaceHolder("optional, one per line: organization=org_123")
+	e.Params.SetMinRowsVisible(2)
 	e.RefreshToken = widget.NewPasswordEntry()
 
-	e.NameMsg, e.WhereMsg, e.ClientIDMsg, e.SecretMsg, e.CallbackMsg, e.FormMsg = msg(), msg(), msg(), msg(), msg(), msg()
+	e.NameMsg, e.WhereMsg, e.ClientIDMsg, e.SecretMsg, e.CallbackMsg, e.ParamsMsg, e.FormMsg = msg(), msg(), msg(), msg(), msg(), msg(), msg()
 	e.WhereHint = widget.NewLabel("")
 	e.WhereHint.SizeName = theme.SizeNameCaptionText
 	e.WhereHint.Importance = widget.LowImportance
@@ -111,9 +122,10 @@ func newEditor(exists func(string) bool) *Editor {
 	e.CallbackHint.Wrapping = fyne.TextWrapWord
 	e.CallbackHint.Selectable = true
 
-	for _, en := range []*widget.Entry{e.Name, e.Where, e.ClientID, e.ClientSecret, e.Audience, e.Scope, e.CAFile, e.CallbackPort, e.RefreshToken} {
+	for _, en := range []*widget.Entry{e.Name, e.Where, e.ClientID, e.ClientSecret, e.Audience, e.Scope, e.CAFile, e.CallbackPort, e.Params, e.RefreshToken} {
 		en.OnChanged = func(string) { e.Validate() }
 	}
+	e.Prompt.OnChanged = func(string) { e.Validate() }
 	e.Kind.OnChanged = func(string) {
 		e.setWherePlaceholder()
 		e.Validate()
@@ -140,6 +152,8 @@ func newEditor(exists func(string) bool) *Editor {
 		key("Scope"), e.Scope,
 		key("CA file"), e.CAFile,
 		key("Callback port"), container.NewVBox(e.CallbackPort, e.CallbackHint, e.CallbackMsg),
+		key("Sign-in prompt"), e.Prompt,
+		key("Extra parameters"), container.NewVBox(e.Params, e.ParamsMsg),
 		key("Refresh token"), e.RefreshToken,
 	)
 	e.content = container.NewVScroll(container.NewVBox(
@@ -149,6 +163,35 @@ func newEditor(exists func(string) bool) *Editor {
 		container.NewHBox(layout.NewSpacer(), e.cancel, e.SignIn, e.Save),
 	))
 	return e
+}
+
+// parseParams reads one key=value per line; blank lines are skipped. A key
+// tokentray sets itself is refused here, under the field, with the setting
+// to use instead.
+func parseParams(text string) (map[string]string, error) {
+	var params map[string]string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return params, errors.New("write each parameter as key=value on a line of its own: " + line)
+		}
+		if setting, reserved := auth.ReservedParam(k); reserved {
+			if setting != "" {
+				return params, errors.New(k + " is set by tokentray itself: use the " + setting + " field")
+			}
+			return params, errors.New(k + " is a protocol field tokentray sets itself")
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[k] = strings.TrimSpace(v)
+	}
+	return params, nil
 }
 
 func msg() *widget.Label {
@@ -231,6 +274,16 @@ func (e *Editor) fill(p auth.Profile, editing string) {
 	if p.CallbackPort != 0 {
 		e.CallbackPort.SetText(strconv.Itoa(p.CallbackPort))
 	}
+	if p.Prompt == "" {
+		e.Prompt.SetSelected(PromptDefault)
+	} else {
+		e.Prompt.SetSelected(p.Prompt)
+	}
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(p.Params)) {
+		lines = append(lines, k+"="+p.Params[k])
+	}
+	e.Params.SetText(strings.Join(lines, "\n"))
 	e.RefreshToken.SetText("")
 	e.RefreshToken.SetPlaceHolder("optional: paste a refresh token instead of signing in")
 	setMsg(e.FormMsg, "")
@@ -248,6 +301,10 @@ func (e *Editor) profile() auth.Profile {
 		CAFile:       e.CAFile.Text,
 	}
 	p.CallbackPort, _ = parsePort(e.CallbackPort.Text)
+	if e.Prompt.Selected != PromptDefault {
+		p.Prompt = e.Prompt.Selected
+	}
+	p.Params, _ = parseParams(e.Params.Text)
 	switch e.Kind.Selected {
 	case KindIssuer:
 		p.Issuer = e.Where.Text
@@ -301,10 +358,9 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 	var err error
 	switch e.Kind.Selected {
 	case KindIssuer:
+		// Kept as typed: the issuer's discovery document says which form
+		// it uses, and either is accepted.
 		_, err = auth.CheckURL("issuer", where)
-		if err == nil && strings.TrimRight(where, "/") != where {
-			e.WhereHint.SetText("Saved as " + strings.TrimRight(where, "/"))
-		}
 	case KindTokenURL:
 		_, err = auth.CheckURL("token URL", where)
 	default:
@@ -350,6 +406,13 @@ func (e *Editor) Validate() (auth.Profile, bool) {
 		e.CallbackHint.SetText(callbackHint(port))
 	}
 	setEnabled(e.SignIn, e.Kind.Selected != KindTokenURL)
+
+	// Extra parameters.
+	if _, err := parseParams(e.Params.Text); err != nil {
+		fail(e.ParamsMsg, true, err)
+	} else {
+		setMsg(e.ParamsMsg, "")
+	}
 
 	// Whatever else the engine would refuse.
 	np, err := p.Normalize()

@@ -202,3 +202,43 @@ func TestSavedButTheRefreshTokenWasNot(t *testing.T) {
 	require.Equal(t, "v1.pasted", rt)
 	require.True(t, m.Inspector.content.Visible())
 }
+
+// The prompt and the extra parameters round-trip through the editor: an
+// edit never drops what the command line set.
+func TestEditorKeepsPromptAndParams(t *testing.T) {
+	f := sessiontest.New(t)
+	ctx := context.Background()
+	_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: "kc", Issuer: "https://id.example.com/realms/test", ClientID: "c",
+		Prompt: "login", Params: map[string]string{"organization": "org_123", "connection": "github"}})
+	require.NoError(t, err)
+	m, _ := open(t, f)
+	m.Inspect("kc")
+	test.Tap(button(t, m.Inspector.content, LabelEdit))
+	f.Settle(t)
+	e := m.Editor
+	require.Equal(t, "login", e.Prompt.Selected)
+	require.Equal(t, "connection=github\norganization=org_123", e.Params.Text)
+
+	e.Scope.SetText("read:things")
+	test.Tap(e.Save)
+	f.Settle(t)
+	p, err := f.Engine.Profile(ctx, "kc")
+	require.NoError(t, err)
+	require.Equal(t, "login", p.Prompt)
+	require.Equal(t, map[string]string{"organization": "org_123", "connection": "github"}, p.Params)
+
+	// A protocol field is refused under the field, with the field to use.
+	test.Tap(button(t, m.Inspector.content, LabelEdit))
+	f.Settle(t)
+	e.Params.SetText("organization=org_123\nscope=admin")
+	require.Equal(t, "Scope is set by tokentray itself: use the scope field.", e.ParamsMsg.Text)
+	e.Params.SetText("organization")
+	require.Equal(t, "Write each parameter as key=value on a line of its own: organization.", e.ParamsMsg.Text)
+	e.Params.SetText("")
+	e.Prompt.SetSelected(PromptDefault)
+	test.Tap(e.Save)
+	f.Settle(t)
+	p, _ = f.Engine.Profile(ctx, "kc")
+	require.Empty(t, p.Prompt)
+	require.Empty(t, p.Params)
+}

@@ -97,7 +97,9 @@ func New(t testing.TB) *Fixture {
 	return f
 }
 
-// Serve starts the real authorization server (access tokens live ttl).
+// Serve starts the real authorization server (access tokens live ttl): a
+// stock OpenID Connect issuer, which is what the fixture's issuer profiles
+// meet in the field (consent for offline access, discovered endpoints).
 func (f *Fixture) Serve(t testing.TB, ttl time.Duration) *testserver.Server {
 	t.Helper()
 	return f.ServeWith(t, testserver.Options{AccessTTL: ttl})
@@ -107,20 +109,21 @@ func (f *Fixture) Serve(t testing.TB, ttl time.Duration) *testserver.Server {
 // lifetime and polling interval, for instance).
 func (f *Fixture) ServeWith(t testing.TB, opt testserver.Options) *testserver.Server {
 	t.Helper()
+	opt.Stock = true
 	f.Server = testserver.Start(t, opt)
 	return f.Server
 }
 
 // PublicProfile returns a profile for the server's public (native) client,
-// which may sign in in the browser on any loopback port, with the API
-// audience.
+// which may sign in in the browser on any loopback port, with the API as
+// its resource.
 func (f *Fixture) PublicProfile(name string) auth.Profile {
 	return auth.Profile{
 		Name:       name,
 		Issuer:     f.Server.Issuer,
 		ClientID:   testserver.PublicClientID,
 		AuthMethod: auth.AuthNone,
-		Audience:   testserver.APIAudience,
+		Params:     map[string]string{"resource": testserver.APIAudience}, // RFC 8707: the API
 		Scope:      "read:things",
 	}
 }
@@ -163,7 +166,7 @@ func (f *Fixture) Notes() []string {
 }
 
 // Profile returns a profile for the server's client_secret_post client
-// with the API audience (so access tokens are JWTs) and openid (so there is
+// with the API as its resource (so access tokens are JWTs) and openid (so there is
 // an ID token).
 func (f *Fixture) Profile(name string) auth.Profile {
 	return auth.Profile{
@@ -172,7 +175,7 @@ func (f *Fixture) Profile(name string) auth.Profile {
 		ClientID:     testserver.PostClientID,
 		ClientSecret: testserver.PostClientSecret,
 		AuthMethod:   auth.AuthPost,
-		Audience:     testserver.APIAudience,
+		Params:       map[string]string{"resource": testserver.APIAudience}, // RFC 8707: the API
 		Scope:        "openid offline_access read:things",
 	}
 }
