@@ -162,3 +162,41 @@ func TestAuthorizationRequestParameters(t *testing.T) {
 		})
 	}
 }
+
+// An issuer that refuses the sign-in itself redirects back with an error
+// (RFC 6749 §4.1.2.1); the ones that want the user again count as "sign in
+// needed", access_denied as denied, and the description is shown.
+func TestSignInRefusedAtTheAuthorizationEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		code, description string
+		is                error
+	}{
+		{"login_required", "End-User authentication is required", auth.ErrNeedsLogin},
+		{"consent_required", "offline_access needs consent", auth.ErrNeedsLogin},
+		{"interaction_required", "the user must act", auth.ErrNeedsLogin},
+		{"access_denied", "the user said no", auth.ErrDenied},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			e := auth.NewEngine(authtest.NewStore(), authtest.NopLocker{}, auth.WithLoginTimeout(10*time.Second))
+			ctx := context.Background()
+			_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Issuer: sharedStock(t).Issuer, ClientID: testserver.PublicClientID, Prompt: "none"})
+			require.NoError(t, err)
+			_, err = e.LoginBrowser(ctx, "dev", func(u string) error {
+				// The issuer's answer, as its redirect would bring it.
+				q := must(url.Parse(u)).Query()
+				back := q.Get("redirect_uri") + "?" + url.Values{"error": {tc.code}, "error_description": {tc.description}, "state": {q.Get("state")}}.Encode()
+				go func() {
+					if resp, err := http.Get(back); err == nil {
+						resp.Body.Close()
+					}
+				}()
+				return nil
+			})
+			require.ErrorIs(t, err, tc.is)
+			require.ErrorContains(t, err, "the issuer refused the sign-in: "+tc.code+" ("+tc.description+")")
+			var oe *auth.OAuthError
+			require.ErrorAs(t, err, &oe)
+			require.True(t, oe.Authorization)
+		})
+	}
+}
