@@ -1,7 +1,11 @@
 // Package testserver runs a real OAuth 2.0 / OpenID Connect authorization
 // server for tokentray's tests: oidc-provider (npm, pinned in package.json)
-// configured to look like Auth0 (its endpoint paths, "audience" accepted as
-// the RFC 8707 resource, refresh token rotation with reuse detection).
+// with refresh token rotation and reuse detection, in one of two shapes:
+// Auth0's (its endpoint paths, "audience" accepted as the RFC 8707
+// resource, offline_access granted without prompt=consent), the default and
+// what Auth0 domain profiles meet; or stock (Options.Stock: oidc-provider's
+// own paths and OpenID Connect Core's consent rule, optionally under an
+// issuer path), what issuer profiles meet.
 //
 // Each Start launches `node server.js` from this folder on an ephemeral
 // 127.0.0.1 port and stops it when the test ends. The npm dependencies must
