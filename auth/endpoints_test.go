@@ -150,3 +150,20 @@ func TestEditingThePathOnTheSameHostDropsTheRefreshToken(t *testing.T) {
 	_, ok = f.store.Secret("dev", auth.SecretTokenCache)
 	require.False(t, ok)
 }
+
+// Changing an extra parameter (another resource, another organization)
+// drops the cached access token: it was issued for the old value.
+func TestEditingParamsDropsTheCachedToken(t *testing.T) {
+	f := newFixture(t, sharedServer(t), auth.Profile{}, "openid offline_access", "")
+	ctx := context.Background()
+	_, err := f.engine.Token(ctx, "dev", false)
+	require.NoError(t, err)
+	p := must(f.engine.Profile(ctx, "dev"))
+	p.Params = map[string]string{"organization": "org_B"}
+	_, err = f.engine.UpdateProfile(ctx, p)
+	require.NoError(t, err)
+	_, ok := f.store.Secret("dev", auth.SecretTokenCache)
+	require.False(t, ok)
+	_, ok = f.store.Secret("dev", auth.SecretRefreshToken)
+	require.True(t, ok, "same issuer and client: the refresh token stays")
+}

@@ -44,6 +44,8 @@ const (
 	GrantRefresh = "refresh_token"
 	GrantCode    = "authorization_code"
 	GrantDevice  = "device_code"
+	// GrantRevocation names a revocation request (RFC 7009), not a grant.
+	GrantRevocation = "revocation"
 )
 
 // OAuthError is an error response from the token endpoint (RFC 6749 §5.2)
@@ -84,13 +86,17 @@ func (e *OAuthError) Error() string {
 		msg += ": multi-factor authentication is required; signing in again will ask for it"
 	case "login_required", "consent_required", "interaction_required":
 		if e.Authorization {
-			msg += ": the issuer wants you to sign in interactively; sign in again without prompt none"
+			msg += ": the issuer wants you to sign in interactively; set the profile's prompt back to the default, then sign in again"
 		} else {
 			msg += ": the issuer wants you to sign in again"
 		}
 	case "invalid_client":
 		msg += ": check the client ID, client secret and authentication method (post, basic, none)"
 	case "unauthorized_client", "unsupported_grant_type":
+		if grant == GrantRevocation {
+			msg += ": the application may not revoke its tokens at this issuer"
+			break
+		}
 		msg += fmt.Sprintf(": the application may not use the %s grant; enable it in the issuer's application settings", grant)
 		if grant == GrantRefresh {
 			msg += " (Auth0: Applications, the application, Advanced Settings, Grant Types: Refresh Token)"
@@ -118,7 +124,9 @@ func (e *OAuthError) Is(target error) bool {
 	case ErrNeedsLogin:
 		return (e.Code == "invalid_grant" && e.grant() == GrantRefresh) || slices.Contains(needsLoginCodes, e.Code)
 	case ErrDenied:
-		return e.Code == "access_denied"
+		// A refresh refused with access_denied (an Auth0 Action's
+		// api.access.deny) is not a declined sign-in.
+		return e.Code == "access_denied" && (e.Authorization || e.Grant == GrantCode || e.Grant == GrantDevice)
 	case ErrTemporary:
 		return e.Status >= 500 || e.Code == "server_error" || e.Code == "temporarily_unavailable"
 	}

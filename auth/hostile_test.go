@@ -440,3 +440,15 @@ func TestUnknownHost(t *testing.T) {
 	require.ErrorIs(t, err, auth.ErrTemporary)
 	require.ErrorContains(t, err, "tenant.invalid")
 }
+
+// access_denied from the token endpoint on a refresh (an Auth0 Action's
+// api.access.deny) is a refusal, not a declined sign-in.
+func TestAccessDeniedOnRefreshIsNotADeniedSignIn(t *testing.T) {
+	srv := httptest.NewServer(oauthError(http.StatusForbidden, "access_denied", "blocked by a rule"))
+	defer srv.Close()
+	e, st := hostileEngine(t, srv.URL+"/oauth/token")
+	_, err := e.Token(context.Background(), "h", false)
+	requireUntouched(t, st, err)
+	require.NotErrorIs(t, err, auth.ErrDenied)
+	require.Contains(t, err.Error(), "blocked by a rule")
+}

@@ -38,6 +38,10 @@ var (
 	ErrCallbackPortInUse = errors.New("the callback port is in use by another program")
 	// ErrLoginTimeout: the browser sign-in brought no valid answer in time.
 	ErrLoginTimeout = errors.New("no answer from the browser in time")
+	// ErrNoConsent: no refresh token from an OpenID Connect issuer whose
+	// sign-in did not ask for consent (the profile's own prompt); wrapped
+	// with ErrNoRefreshToken.
+	ErrNoConsent = errors.New("the sign-in did not ask for consent")
 )
 
 // LoginScope is the scope a sign-in asks for: the default plus p.Scope.
@@ -149,12 +153,13 @@ func (e *Engine) LoginBrowser(ctx context.Context, name string, open func(authUR
 		}
 		cb := callback{reply: make(chan error, 1)}
 		switch {
+		case q.Get("iss") != "" && ep.Issuer != "" && q.Get("iss") != ep.Issuer:
+			// RFC 9207, error answers included: the answer comes from
+			// another issuer (mix-up), so nothing in it is believed.
+			cb.err = errors.New("the sign-in answer comes from another issuer")
 		case q.Get("error") != "":
 			cb.err = &OAuthError{Code: clip(q.Get("error"), 64), Description: redact(q.Get("error_description"), []string{p.ClientSecret}),
 				Grant: GrantCode, Authorization: true}
-		case q.Get("iss") != "" && ep.Issuer != "" && q.Get("iss") != ep.Issuer:
-			// RFC 9207: the answer comes from another issuer (mix-up).
-			cb.err = errors.New("the sign-in answer comes from another issuer")
 		case q.Get("code") == "":
 			cb.err = errors.New("the sign-in answer carries no authorization code")
 		default:
@@ -269,7 +274,10 @@ func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoint
 // issuer or client, nothing is stored: those tokens belong to p's issuer.
 func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, nonce string) (Token, error) {
 	if ot.RefreshToken == "" {
-		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings; an OpenID Connect issuer also wants the sign-in to ask for consent, the default prompt of issuer profiles)", ErrNoRefreshToken)
+		if p.Issuer != "" && !slices.Contains(strings.Fields(p.LoginPrompt()), "consent") {
+			return Token{}, fmt.Errorf("%w (%w): an OpenID Connect issuer grants offline access only when the sign-in asks for consent, and this profile's prompt is %q: set the prompt back to the default", ErrNoRefreshToken, ErrNoConsent, p.Prompt)
+		}
+		return Token{}, fmt.Errorf("%w: request the offline_access scope and allow it for the client (Auth0: enable \"Allow Offline Access\" in the API's settings and the Refresh Token grant in the application's advanced settings)", ErrNoRefreshToken)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout+e.commitTimeout)
 	defer cancel()

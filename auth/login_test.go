@@ -137,7 +137,8 @@ func TestAuthorizationRequestParameters(t *testing.T) {
 		prompt string
 	}{
 		{"issuer", auth.Profile{Issuer: sharedStock(t).Issuer}, "consent"},
-		{"issuer, prompt login", auth.Profile{Issuer: sharedStock(t).Issuer, Prompt: "login"}, "login"},
+		{"issuer, prompt login", auth.Profile{Issuer: sharedStock(t).Issuer, Prompt: "login"}, "login consent"},
+		{"issuer, prompt none", auth.Profile{Issuer: sharedStock(t).Issuer, Prompt: "none"}, "none"},
 		{"Auth0 domain", auth.Profile{Domain: sharedServer(t).Issuer}, ""},
 		{"Auth0 domain, prompt select_account", auth.Profile{Domain: sharedServer(t).Issuer, Prompt: "select_account"}, "select_account"},
 	} {

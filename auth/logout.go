@@ -113,7 +113,7 @@ func (e *Engine) revoke(ctx context.Context, p Profile, rt string) error {
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &oe) == nil && oe.Code != "" {
-		return fmt.Errorf("%w: %w", ErrRevocation, &OAuthError{Status: resp.StatusCode, Code: oe.Code, Description: redact(oe.Description, []string{rt, p.ClientSecret})})
+		return fmt.Errorf("%w: %w", ErrRevocation, &OAuthError{Status: resp.StatusCode, Code: oe.Code, Description: redact(oe.Description, []string{rt, p.ClientSecret}), Grant: GrantRevocation})
 	}
 	return fmt.Errorf("%w: %w", ErrRevocation, &ResponseError{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Problem: "unexpected answer", Excerpt: excerpt(body, []string{rt, p.ClientSecret})})
 }

@@ -37,8 +37,9 @@ type Profile struct {
 	// URI, for issuers that match callback URLs exactly (Auth0's "Allowed
 	// Callback URLs"); 0 picks a free port for each sign-in.
 	CallbackPort int `json:"callback_port,omitempty"`
-	// Prompt is the OpenID Connect prompt of a browser sign-in (one of
-	// Prompts); empty means the default, see LoginPrompt.
+	// Prompt is the OpenID Connect prompt of a browser sign-in: one of
+	// Prompts, or several space-separated ("login consent"; none stands
+	// alone); empty means the default, see LoginPrompt.
 	Prompt string `json:"prompt,omitempty"`
 	// Params are extra parameters sent with every request to the issuer's
 	// authorization, device authorization and token endpoints: Auth0's
@@ -53,20 +54,22 @@ type Profile struct {
 // §3.1.2.1).
 var Prompts = []string{"none", "login", "consent", "select_account"}
 
-// LoginPrompt is the prompt a browser sign-in sends: the profile's own, or
-// "consent" when an OpenID Connect issuer is asked for offline_access
-// (Core §11: without it, a conforming issuer drops offline_access and
-// issues no refresh token), or none at all for an Auth0 domain, which
-// issues refresh tokens without it (a forced consent screen would only
-// annoy).
+// LoginPrompt is the prompt a browser sign-in sends. An OpenID Connect
+// issuer asked for offline_access gets "consent" (Core §11: without it, a
+// conforming issuer drops offline_access and issues no refresh token),
+// added to the profile's own prompt unless that is "none" (which cannot be
+// combined, and is the user's explicit choice). An Auth0 domain gets the
+// profile's prompt or none at all: Auth0 issues refresh tokens without
+// consent, and a forced consent screen would only annoy.
 func (p Profile) LoginPrompt() string {
-	switch {
-	case p.Prompt != "":
+	if p.Issuer == "" || !slices.Contains(LoginScope(p), "offline_access") {
 		return p.Prompt
-	case p.Issuer != "" && slices.Contains(LoginScope(p), "offline_access"):
-		return "consent"
 	}
-	return ""
+	values := strings.Fields(p.Prompt)
+	if slices.Contains(values, "none") || slices.Contains(values, "consent") {
+		return p.Prompt
+	}
+	return strings.Join(append(values, "consent"), " ")
 }
 
 // reservedParams are the parameters tokentray sets itself, with the setting
@@ -76,6 +79,9 @@ var reservedParams = map[string]string{
 	"grant_type": "", "refresh_token": "", "code": "", "code_verifier": "", "code_challenge": "", "code_challenge_method": "",
 	"redirect_uri": "callback port", "response_type": "", "response_mode": "", "state": "", "nonce": "",
 	"scope": "scope", "prompt": "prompt", "audience": "audience", "device_code": "", "token": "", "token_type_hint": "",
+	// A request object's values win over the query's (OIDC Core §6.3.3,
+	// RFC 9101): it could replace the redirect URI, the scope or PKCE.
+	"request": "", "request_uri": "",
 }
 
 // ReservedParam reports whether key is a protocol field tokentray sets
@@ -265,15 +271,30 @@ func (p Profile) Normalize() (Profile, error) {
 	if p.CallbackPort != 0 && (p.CallbackPort < 1024 || p.CallbackPort > 65535) {
 		return p, fmt.Errorf("callback port %d is out of range: use 1024 to 65535, or 0 for any free port", p.CallbackPort)
 	}
-	p.Prompt = strings.TrimSpace(p.Prompt)
-	if p.Prompt != "" && !slices.Contains(Prompts, p.Prompt) {
-		return p, fmt.Errorf("unknown prompt %q: use %s, or nothing for the default", p.Prompt, strings.Join(Prompts, ", "))
+	values := strings.Fields(p.Prompt)
+	for _, v := range values {
+		if !slices.Contains(Prompts, v) {
+			return p, fmt.Errorf("unknown prompt %q: use %s (or several, space-separated), or nothing for the default", v, strings.Join(Prompts, ", "))
+		}
 	}
+	if slices.Contains(values, "none") && len(values) > 1 {
+		return p, errors.New("prompt none cannot be combined with other values")
+	}
+	p.Prompt = strings.Join(values, " ")
 	params := map[string]string{}
 	for k, v := range p.Params {
-		k = strings.TrimSpace(k)
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if k == "" {
 			return p, errors.New("a parameter needs a name: key=value")
+		}
+		if _, dup := params[k]; dup {
+			return p, fmt.Errorf("parameter %q is given twice", k)
+		}
+		if strings.ContainsAny(k+v, "\r\n") {
+			return p, fmt.Errorf("parameter %q: names and values cannot span lines", k)
+		}
+		if v == "" {
+			continue // key= means no such parameter
 		}
 		if setting, reserved := ReservedParam(k); reserved {
 			if setting != "" {
@@ -281,7 +302,7 @@ func (p Profile) Normalize() (Profile, error) {
 			}
 			return p, fmt.Errorf("parameter %q is a protocol field tokentray sets itself and cannot be given", k)
 		}
-		params[k] = strings.TrimSpace(v)
+		params[k] = v
 	}
 	p.Params = params
 	if len(params) == 0 {

@@ -124,12 +124,23 @@ func TestProfilePromptAndParams(t *testing.T) {
 		{"", map[string]string{"scope": "x"}, "use the profile's scope setting"},
 		{"", map[string]string{"prompt": "login"}, "use the profile's prompt setting"},
 		{"", map[string]string{"": "x"}, "needs a name"},
+		{"none login", nil, "prompt none cannot be combined"},
+		{"", map[string]string{"request_uri": "https://evil.example/req"}, "protocol field"},
+		{"", map[string]string{"org": "1", "org ": "2"}, `parameter "org" is given twice`},
+		{"", map[string]string{"org": "a\nb"}, "cannot span lines"},
 	} {
 		p := base
 		p.Prompt, p.Params = tc.prompt, tc.params
 		_, err := p.Normalize()
 		require.ErrorContains(t, err, tc.want)
 	}
+
+	p = base
+	p.Prompt, p.Params = "login  consent", map[string]string{"connection": " ", "org": "x"}
+	p, err = p.Normalize()
+	require.NoError(t, err)
+	require.Equal(t, "login consent", p.Prompt)
+	require.Equal(t, map[string]string{"org": "x"}, p.Params, "key= means no such parameter")
 
 	// The default prompt: consent where OpenID Connect asks for it.
 	require.Equal(t, "consent", base.LoginPrompt(), "an issuer asked for offline_access")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -119,7 +120,8 @@ func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
 // the tokens would come from elsewhere (see Profile.SameSource) the stored
 // refresh token is dropped too: it belongs to the old issuer or client and
 // must never be sent to the new one. Other changes that shape tokens
-// (endpoint form, audience, scope) drop only the cached access token.
+// (endpoint form, audience, scope, extra parameters such as a resource or
+// an organization) drop only the cached access token.
 func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) {
 	p, err := p.Normalize()
 	if err != nil {
@@ -135,7 +137,7 @@ func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) 
 		var drop []SecretKind
 		if !old.SameSource(p) {
 			drop = append(drop, SecretRefreshToken, SecretTokenCache)
-		} else if old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope {
+		} else if old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope || !maps.Equal(old.Params, p.Params) {
 			drop = append(drop, SecretTokenCache)
 		}
 		// Tokens first: a failure after them leaves the old record with no

@@ -213,7 +213,7 @@ func TestPromptAndParams(t *testing.T) {
 		"--param", "organization=org_123", "--param", "connection=github", "--prompt", "login")
 	require.Equal(t, 0, code, stderr)
 	_, out, _ := h.run("", "profile", "show", "kc")
-	require.Regexp(t, `sign-in prompt\s+login\n`, out)
+	require.Regexp(t, `sign-in prompt\s+login consent\n`, out, "consent is added for an issuer, or it sends no refresh token")
 	require.Regexp(t, `param connection\s+github\n`, out)
 	require.Regexp(t, `param organization\s+org_123\n`, out)
 

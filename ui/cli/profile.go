@@ -90,6 +90,7 @@ func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) err
 		if p.Params == nil {
 			p.Params = map[string]string{}
 		}
+		k = strings.TrimSpace(k)
 		if v == "" {
 			delete(p.Params, k)
 			continue

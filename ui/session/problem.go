@@ -50,15 +50,16 @@ func words(err error) (problem, brief string) {
 			"Profile changed during sign-in"
 	case errors.Is(err, auth.ErrClosed):
 		return "tokentray is quitting.", "Quitting"
+	case errors.Is(err, auth.ErrRevocation):
+		return Sentence(revocationProblem(err)), "Sign-out not confirmed by the issuer"
+	case errors.As(err, &oauth) && oauth.Authorization && slices.Contains([]string{"login_required", "consent_required", "interaction_required"}, oauth.Code):
+		return "The issuer wants you to sign in interactively (" + oauthWhy(oauth) + "): set the profile's sign-in prompt back to Default in the editor, then sign in again.",
+			"Sign-in needs a prompt: edit the profile"
 	case errors.As(err, &oauth) && oauth.Code == "mfa_required":
 		return "Multi-factor authentication is required: sign in again (Sign in…), and the issuer will ask for it.",
 			"Sign in needed: MFA required"
 	case errors.As(err, &oauth) && slices.Contains([]string{"login_required", "consent_required", "interaction_required"}, oauth.Code):
-		why := oauth.Code
-		if oauth.Description != "" {
-			why += ": " + oauth.Description
-		}
-		return "The issuer wants you to sign in again (" + why + "). Use Sign in…", "Sign in needed: " + oauth.Code
+		return "The issuer wants you to sign in again (" + oauthWhy(oauth) + "). Use Sign in…", "Sign in needed: " + oauth.Code
 	case errors.As(err, &oauth) && (oauth.Code == "unauthorized_client" || oauth.Code == "unsupported_grant_type") && (oauth.Grant == "" || oauth.Grant == auth.GrantRefresh):
 		return "This application may not use refresh tokens: enable the Refresh Token grant for it at the issuer " +
 				"(Auth0: Applications, the application, Advanced Settings, Grant Types).",
@@ -93,12 +94,13 @@ func words(err error) (problem, brief string) {
 	case errors.Is(err, auth.ErrCodeExpired):
 		return "The code expired before it was approved: start the sign-in again.",
 			"Code expired: sign in again"
+	case errors.Is(err, auth.ErrNoConsent):
+		return "Signed in, but the issuer sent no refresh token, so nothing was stored: an OpenID Connect issuer grants offline access only when the sign-in asks for consent. Set the profile's sign-in prompt back to Default in the editor.",
+			"No refresh token: sign-in prompt skips consent"
 	case errors.Is(err, auth.ErrNoRefreshToken):
 		return "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +
 				"(Auth0: enable Allow Offline Access in the API's settings and the Refresh Token grant in the application's advanced settings).",
 			"No refresh token: allow offline_access"
-	case errors.Is(err, auth.ErrRevocation):
-		return Sentence(revocationProblem(err)), "Sign-out not confirmed by the issuer"
 	case errors.Is(err, context.Canceled):
 		return "Cancelled.", "Cancelled"
 	case errors.As(err, &oauth):
@@ -111,6 +113,14 @@ func words(err error) (problem, brief string) {
 			"Issuer unreachable: retry later"
 	}
 	return Sentence(err.Error()), "Failed: select it for details"
+}
+
+// oauthWhy is an OAuth error's code and the issuer's description.
+func oauthWhy(oauth *auth.OAuthError) string {
+	if oauth.Description == "" {
+		return oauth.Code
+	}
+	return oauth.Code + ": " + oauth.Description
 }
 
 // revocationProblem words why the issuer did not confirm a revocation:

@@ -186,6 +186,12 @@ func parseParams(text string) (map[string]string, error) {
 			}
 			return params, errors.New(k + " is a protocol field tokentray sets itself")
 		}
+		if _, dup := params[k]; dup {
+			return params, errors.New(k + " is given twice")
+		}
+		if strings.TrimSpace(v) == "" {
+			continue // key= means no such parameter
+		}
 		if params == nil {
 			params = map[string]string{}
 		}
@@ -273,6 +279,12 @@ func (e *Editor) fill(p auth.Profile, editing string) {
 	e.CallbackPort.SetText("")
 	if p.CallbackPort != 0 {
 		e.CallbackPort.SetText(strconv.Itoa(p.CallbackPort))
+	}
+	// A combination set on the command line ("login consent") is offered
+	// too, so that saving keeps it.
+	e.Prompt.SetOptions(append([]string{PromptDefault}, auth.Prompts...))
+	if p.Prompt != "" && !slices.Contains(e.Prompt.Options, p.Prompt) {
+		e.Prompt.SetOptions(append(e.Prompt.Options, p.Prompt))
 	}
 	if p.Prompt == "" {
 		e.Prompt.SetSelected(PromptDefault)

@@ -209,14 +209,14 @@ func TestEditorKeepsPromptAndParams(t *testing.T) {
 	f := sessiontest.New(t)
 	ctx := context.Background()
 	_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: "kc", Issuer: "https://id.example.com/realms/test", ClientID: "c",
-		Prompt: "login", Params: map[string]string{"organization": "org_123", "connection": "github"}})
+		Prompt: "login select_account", Params: map[string]string{"organization": "org_123", "connection": "github"}})
 	require.NoError(t, err)
 	m, _ := open(t, f)
 	m.Inspect("kc")
 	test.Tap(button(t, m.Inspector.content, LabelEdit))
 	f.Settle(t)
 	e := m.Editor
-	require.Equal(t, "login", e.Prompt.Selected)
+	require.Equal(t, "login select_account", e.Prompt.Selected, "a combination from the command line is kept")
 	require.Equal(t, "connection=github\norganization=org_123", e.Params.Text)
 
 	e.Scope.SetText("read:things")
@@ -224,7 +224,7 @@ func TestEditorKeepsPromptAndParams(t *testing.T) {
 	f.Settle(t)
 	p, err := f.Engine.Profile(ctx, "kc")
 	require.NoError(t, err)
-	require.Equal(t, "login", p.Prompt)
+	require.Equal(t, "login select_account", p.Prompt)
 	require.Equal(t, map[string]string{"organization": "org_123", "connection": "github"}, p.Params)
 
 	// A protocol field is refused under the field, with the field to use.
