@@ -11,8 +11,12 @@ PKGS    := ./...
 
 all: build
 
+# Two executables, side by side in bin/: the command line (no cgo, no GUI
+# toolkit: it starts in a few milliseconds) and the tray app it starts when
+# run without arguments. See docs/architecture.md.
 build:
-	$(GO) build -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -o bin/ .
+	$(GO) build -o bin/ ./cmd/tokentray-gui
 
 run: build
 	./$(BIN)

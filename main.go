@@ -1,7 +1,10 @@
 // Command tokentray keeps OAuth 2.0 / OpenID Connect refresh tokens in the OS
 // keychain and hands out fresh access tokens from the system tray or the
-// command line. main only wires the concrete parts together: the keychain
-// store, the file lock, the engine, and the CLI or the GUI.
+// command line. This is the command line; without arguments it starts the
+// tray app, which lives in an executable of its own (cmd/tokentray-gui) so
+// that a script's `tokentray token dev` never loads a GUI toolkit. main only
+// wires the concrete parts together: the keychain store, the file lock, the
+// engine and the CLI.
 package main
 
 import (
@@ -13,40 +16,28 @@ import (
 	"syscall"
 
 	"github.com/atotto/clipboard"
-	"github.com/spf13/cobra"
-	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/ui/cli"
-	"github.com/tokentray/tokentray/ui/desktop"
-	"github.com/tokentray/tokentray/ui/text"
+	"github.com/tokentray/tokentray/ui/shutdown"
 	"golang.org/x/term"
 )
-
-// defaultService is the keychain service name all items live under.
-// TOKENTRAY_KEYCHAIN_SERVICE overrides it (tests, and the demo, use their own).
-const defaultService = "tokentray"
 
 func main() {
 	os.Exit(run())
 }
 
 func run() int {
-	service := defaultService
-	if s := os.Getenv("TOKENTRAY_KEYCHAIN_SERVICE"); s != "" {
-		service = s
+	if len(os.Args) == 1 {
+		if err := startGUI(nil); err != nil {
+			fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
+			return cli.ExitError
+		}
+		return cli.ExitOK
 	}
-	engine, err := newEngine(service)
+	engine, err := keychain.NewEngine(keychain.Service())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
 		return cli.ExitError
-	}
-	if len(os.Args) == 1 {
-		code := desktop.Run(desktop.Options{Engine: engine, Service: service})
-		// Fyne has taken the first SIGINT/SIGTERM (or the user chose Quit);
-		// from now on the next one ends the process at once.
-		signal.Reset(os.Interrupt, syscall.SIGTERM)
-		finish(engine)
-		return code
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -73,40 +64,16 @@ func run() int {
 		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
 		OpenBrowser: cli.OpenBrowser,
-		Extra:       []*cobra.Command{desktop.DemoCommand(newEngine)},
+		StartGUI:    startGUI,
 	}
 	code := app.Run(ctx, os.Args[1:])
-	finish(engine)
+	shutdown.Finish(engine, os.Stderr)
 	if s, ok := got.Load().(syscall.Signal); ok && code != cli.ExitOK {
 		// Cut short by the signal: the shell's convention, 130 for Ctrl-C,
-		// 143 for SIGTERM, 129 for SIGHUP. A command that ended well anyway (the demo's
-		// window quitting on SIGTERM) keeps its 0.
+		// 143 for SIGTERM, 129 for SIGHUP.
 		return 128 + int(s)
 	}
 	return code
-}
-
-// finish sees through what the engine has sent to issuers and not stored
-// yet (a refresh's rotated token, a sign-in's tokens) before the process
-// ends, saying so on stderr.
-func finish(engine *auth.Engine) {
-	ctx, cancel := context.WithTimeout(context.Background(), engine.CloseTimeout())
-	defer cancel()
-	err := engine.Close(ctx, func(ops []auth.Pending) {
-		fmt.Fprintf(os.Stderr, "tokentray: finishing the %s… (press Ctrl-C again to quit at once)\n", text.Pending(ops))
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "tokentray: gave up waiting after %v\n", engine.CloseTimeout())
-	}
-}
-
-// newEngine is the engine over one keychain service (the demo uses its own).
-func newEngine(service string) (*auth.Engine, error) {
-	locks, err := auth.LockDir(service)
-	if err != nil {
-		return nil, err
-	}
-	return auth.NewEngine(keychain.New(service), auth.FileLocker{Dir: locks}), nil
 }
 
 // systemClipboard is atotto/clipboard (xclip, xsel or wl-copy on Linux).

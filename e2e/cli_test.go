@@ -343,3 +343,32 @@ func TestKeychainUnavailableMessages(t *testing.T) {
 	remember("secret-value-typed-while-locked")
 	require.Empty(t, scanForSecrets(filepath.Dir(home)), "no plaintext fallback")
 }
+
+// The command line, which scripts run before every API call, links no GUI
+// toolkit and no cgo (so it starts fast and cross-compiles anywhere); the
+// tray app is the executable beside it.
+func TestCommandLineLinksNoGUI(t *testing.T) {
+	out, err := exec.Command("go", "version", "-m", bin).Output()
+	require.NoError(t, err)
+	info := string(out)
+	for _, gui := range []string{"fyne.io/", "github.com/go-gl/", "fyne.io/systray"} {
+		require.NotContains(t, info, gui)
+	}
+	require.Contains(t, info, "CGO_ENABLED=0")
+
+	gui, err := exec.Command("go", "version", "-m", filepath.Join(filepath.Dir(bin), "tokentray-gui")).Output()
+	require.NoError(t, err)
+	require.Contains(t, string(gui), "fyne.io/fyne/v2", "the tray app is the executable beside it")
+
+	// Alone, without the tray app beside it or on PATH, it says what to do.
+	lone := filepath.Join(t.TempDir(), "tokentray")
+	b, err := os.ReadFile(bin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(lone, b, 0o755))
+	cmd := exec.Command(lone)
+	cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
+	msg, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(msg), "the tray app (tokentray-gui) is not installed beside tokentray or on PATH")
+	require.Contains(t, string(msg), "make build")
+}

@@ -51,20 +51,25 @@ func TestMain(m *testing.M) {
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	_, file, _, _ := runtime.Caller(0)
-	build := func(out, pkg string) {
-		cmd := exec.Command("go", "build", "-o", out, pkg)
+	build := func(out string, pkgs ...string) {
+		cmd := exec.Command("go", append([]string{"build", "-o", out}, pkgs...)...)
 		cmd.Dir = filepath.Dir(filepath.Dir(file))
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: build %s: %v\n", pkg, err)
+			fmt.Fprintf(os.Stderr, "e2e: build %s: %v\n", strings.Join(pkgs, " "), err)
 			cleanup()
 			os.Exit(1)
 		}
 	}
 	bin = os.Getenv("TOKENTRAY_BIN")
 	if bin == "" {
+		// Both executables, side by side (the CLI finds the tray app
+		// there), built as `make build` builds them.
+		os.Setenv("CGO_ENABLED", "0")
+		build(dir+string(filepath.Separator), ".")
+		os.Unsetenv("CGO_ENABLED")
+		build(dir+string(filepath.Separator), "./cmd/tokentray-gui")
 		bin = filepath.Join(dir, "tokentray")
-		build(bin, ".")
 	}
 	browser = filepath.Join(dir, "testbrowser")
 	build(browser, "./e2e/testbrowser")

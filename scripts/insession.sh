@@ -18,6 +18,7 @@ bash scripts/teststack.sh start "$stack"
 # shellcheck disable=SC1091
 . "$stack/env"
 echo "insession: building the binary"
-go build -o "$stack/bin/tokentray" .
+CGO_ENABLED=0 go build -o "$stack/bin/" .
+go build -o "$stack/bin/" ./cmd/tokentray-gui
 export TOKENTRAY_BIN="$stack/bin/tokentray"
 "$@"

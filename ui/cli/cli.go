@@ -42,8 +42,9 @@ type App struct {
 	// OpenBrowser shows a sign-in page (OpenBrowser in this package in
 	// production). Nil: only print the address.
 	OpenBrowser func(url string) error
-	// Extra commands wired in by main (the tray app, the demo).
-	Extra []*cobra.Command
+	// StartGUI runs the tray app (an executable of its own) with args, in
+	// place of this process; `tokentray demo` uses it. Nil: no tray app.
+	StartGUI func(args []string) error
 }
 
 // usageError marks mistakes in how the command was called (exit 2).
@@ -106,8 +107,7 @@ one otherwise. Without arguments it starts the tray app.`,
 	}
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd())
-	root.AddCommand(a.Extra...)
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)
 	return root

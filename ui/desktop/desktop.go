@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -21,6 +23,7 @@ import (
 	"github.com/tokentray/tokentray/ui/desktop/instance"
 	_ "github.com/tokentray/tokentray/ui/desktop/localefix" // before Fyne's lang package
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/shutdown"
 	"github.com/tokentray/tokentray/ui/tray"
 	"github.com/tokentray/tokentray/ui/widgets"
 	"github.com/tokentray/tokentray/ui/window"
@@ -273,6 +276,10 @@ func Run(o Options) int {
 	a.Run()
 	ui.Stop()
 	sess.FlushClear() // an armed auto-clear must not die with the process
+	// Fyne has taken the first SIGINT/SIGTERM (or the user chose Quit);
+	// from now on the next one ends the process at once.
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
+	shutdown.Finish(o.Engine, os.Stderr)
 	return 0
 }
 

@@ -317,12 +317,14 @@ func binary(t testing.TB, root string) string {
 	if b := os.Getenv("TOKENTRAY_BIN"); b != "" {
 		return b
 	}
-	bin := filepath.Join(t.TempDir(), "tokentray")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// Both executables, side by side: `tokentray` starts the tray app
+	// found beside it.
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "./cmd/tokentray-gui")
 	build.Dir = root
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
-	return bin
+	return filepath.Join(dir, "tokentray")
 }
 
 func sessionBus(t testing.TB, env []string) *dbus.Conn {
