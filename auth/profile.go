@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -122,11 +121,14 @@ func (p Profile) Method() AuthMethod {
 	return p.AuthMethod
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
 // ValidateName checks a profile name: 1–64 of A–Z a–z 0–9 . _ -
 func ValidateName(name string) error {
-	if !nameRE.MatchString(name) || name == "." || name == ".." {
+	ok := len(name) >= 1 && len(name) <= 64 && name != "." && name != ".."
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	if !ok {
 		return fmt.Errorf("invalid profile name %q: use 1 to 64 letters, digits, '.', '_' or '-'", name)
 	}
 	return nil

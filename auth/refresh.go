@@ -256,18 +256,22 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-var (
-	tagRE   = regexp.MustCompile(`<[^>]*>`)
-	spaceRE = regexp.MustCompile(`\s+`)
-	// Anything token-like: long runs of base64url/JWT characters.
-	opaqueRE = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{24,}`)
+// The redaction patterns are compiled on first use: most calls (a cached
+// token) never need them, and compiling them at start cost a command-line
+// call a millisecond.
+var redaction = sync.OnceValue(func() (r struct{ tag, space, opaque, secretJSON, secretField *regexp.Regexp }) {
 	// The values of secret-named members and form fields, whatever their
-	// length: a short test token or an echoed code is a secret all the same.
-	// Case-insensitive, so refreshToken and Access_Token count too.
-	secretKeys    = `[a-z_]*token|client_?secret|code_?verifier|device_?code|secret|password|assertion`
-	secretJSONRE  = regexp.MustCompile(`(?i)("(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	secretFieldRE = regexp.MustCompile(`(?i)\b(` + secretKeys + `)=[^&\s"'<]*`)
-)
+	// length: a short test token or an echoed code is a secret all the
+	// same. Case-insensitive, so refreshToken and Access_Token count too.
+	const secretKeys = `[a-z_]*token|client_?secret|code_?verifier|device_?code|secret|password|assertion`
+	r.tag = regexp.MustCompile(`<[^>]*>`)
+	r.space = regexp.MustCompile(`\s+`)
+	// Anything token-like: long runs of base64url/JWT characters.
+	r.opaque = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=]{24,}`)
+	r.secretJSON = regexp.MustCompile(`(?i)("(?:` + secretKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	r.secretField = regexp.MustCompile(`(?i)\b(` + secretKeys + `)=[^&\s"'<]*`)
+	return r
+})
 
 // excerpt makes a short, single-line, secret-free summary of a body.
 func excerpt(body []byte, secrets []string) string {
@@ -275,8 +279,8 @@ func excerpt(body []byte, secrets []string) string {
 	if len(s) > 4096 {
 		s = s[:4096]
 	}
-	s = tagRE.ReplaceAllString(s, " ")
-	s = strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
+	s = redaction().tag.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(redaction().space.ReplaceAllString(s, " "))
 	s = strings.ToValidUTF8(redact(s, secrets), "")
 	return clip(s, 120)
 }
@@ -289,9 +293,10 @@ func redact(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
-	s = secretJSONRE.ReplaceAllString(s, `$1"[redacted]"`)
-	s = secretFieldRE.ReplaceAllString(s, `$1=[redacted]`)
-	return opaqueRE.ReplaceAllString(s, "[redacted]")
+	r := redaction()
+	s = r.secretJSON.ReplaceAllString(s, `$1"[redacted]"`)
+	s = r.secretField.ReplaceAllString(s, `$1=[redacted]`)
+	return r.opaque.ReplaceAllString(s, "[redacted]")
 }
 
 // withParams adds params to the form of POSTs to url, leaving fields the

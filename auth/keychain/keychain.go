@@ -36,9 +36,11 @@ import (
 const (
 	// DefaultTimeout bounds each Store method unless WithTimeout says otherwise.
 	DefaultTimeout = 5 * time.Second
-	// DefaultChunkSize is the largest value stored as a single item. Windows
-	// refuses secrets over 2560 bytes and macOS a service+user+secret over
-	// about 3000 (go-keyring's ErrSetDataTooBig); 2000 stays clear of both.
+	// DefaultChunkSize is the largest value stored as a single item on
+	// macOS and Windows. Windows refuses secrets over 2560 bytes and macOS
+	// a service+user+secret over about 3000 (go-keyring's
+	// ErrSetDataTooBig); 2000 stays clear of both. The Secret Service has
+	// no such limit, so on Linux values are not split at all.
 	DefaultChunkSize = 2000
 
 	// maxChunkSize caps WithChunkSize below Windows' 2560-byte limit.
@@ -114,8 +116,8 @@ func New(service string, opts ...Option) *Store {
 	s := &Store{
 		service:   service,
 		timeout:   DefaultTimeout,
-		chunk:     DefaultChunkSize,
-		be:        goKeyring{},
+		chunk:     platformChunkSize,
+		be:        defaultBackend(),
 		busy:      make(chan struct{}, 1),
 		indexLock: make(chan struct{}, 1),
 		writeLock: make(chan struct{}, 1),
