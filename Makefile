@@ -6,6 +6,9 @@
 GO      ?= go
 BIN     := bin/tokentray
 PKGS    := ./...
+# What `tokentray --version` reports beside the release (internal/version).
+DESCRIBE ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/tokentray/tokentray/internal/version.Describe=$(DESCRIBE)
 
 .PHONY: all build run demo test bench lint deps tidy clean
 
@@ -15,8 +18,8 @@ all: build
 # toolkit: it starts in a few milliseconds) and the tray app it starts when
 # run without arguments. See docs/architecture.md.
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/ .
-	$(GO) build -o bin/ ./cmd/tokentray-gui
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/tokentray-gui
 
 run: build
 	./$(BIN)

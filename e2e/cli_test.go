@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
+	"github.com/tokentray/tokentray/internal/version"
 	"github.com/tokentray/tokentray/testserver"
 	"github.com/tokentray/tokentray/teststack"
 )
@@ -371,4 +372,47 @@ func TestCommandLineLinksNoGUI(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(msg), "the tray app (tokentray-gui) is not installed beside tokentray or on PATH")
 	require.Contains(t, string(msg), "make build")
+}
+
+// Without a desktop (an SSH session, a stale DISPLAY), starting the tray
+// app says so in one line and exits 1 at once: no GLFW panic.
+func TestTrayAppWithoutADisplay(t *testing.T) {
+	for _, display := range []string{"", ":77", "localhost:77"} {
+		t.Run("DISPLAY="+display, func(t *testing.T) {
+			cmd := exec.Command(bin)
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			if display != "" {
+				cmd.Env = append(cmd.Env, "DISPLAY="+display)
+			}
+			start := time.Now()
+			out, err := cmd.CombinedOutput()
+			took := time.Since(start)
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee)
+			require.Equal(t, 1, ee.ExitCode(), "%s", out)
+			require.Less(t, took, 2*time.Second)
+			msg := string(out)
+			require.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+			require.Contains(t, msg, "the tray app needs a graphical session")
+			require.Contains(t, msg, "tokentray --help")
+			require.NotContains(t, strings.ToLower(msg), "panic")
+		})
+	}
+}
+
+// --version and the version command print the release and the build's
+// `git describe`, as the Makefile stamps it.
+func TestVersion(t *testing.T) {
+	want := "tokentray " + version.Release
+	if describe != "" {
+		want += " (" + describe + ")"
+	}
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		r := newEnv(t).must("", args...)
+		require.Equal(t, want+"\n", r.stdout, args)
+	}
 }

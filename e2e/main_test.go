@@ -23,8 +23,9 @@ import (
 )
 
 // bin is the binary under test: $TOKENTRAY_BIN (make test builds it) or one
-// built here; browser is the test browser (see testbrowser/).
-var bin, browser string
+// built here; browser is the test browser (see testbrowser/); describe is
+// the `git describe` its version was stamped with.
+var bin, browser, describe string
 
 // secrets collects every secret the tests hand to tokentray; after the suite
 // none of them may appear in a file under $HOME (config, cache, logs).
@@ -61,14 +62,17 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	bin = os.Getenv("TOKENTRAY_BIN")
+	bin, describe = os.Getenv("TOKENTRAY_BIN"), os.Getenv("TOKENTRAY_DESCRIBE")
 	if bin == "" {
 		// Both executables, side by side (the CLI finds the tray app
 		// there), built as `make build` builds them.
+		out, _ := exec.Command("git", "-C", filepath.Dir(filepath.Dir(file)), "describe", "--tags", "--always", "--dirty").Output()
+		describe = strings.TrimSpace(string(out))
+		ldflags := "-X github.com/tokentray/tokentray/internal/version.Describe=" + describe
 		os.Setenv("CGO_ENABLED", "0")
-		build(dir+string(filepath.Separator), ".")
+		build(dir+string(filepath.Separator), "-ldflags", ldflags, ".")
 		os.Unsetenv("CGO_ENABLED")
-		build(dir+string(filepath.Separator), "./cmd/tokentray-gui")
+		build(dir+string(filepath.Separator), "-ldflags", ldflags, "./cmd/tokentray-gui")
 		bin = filepath.Join(dir, "tokentray")
 	}
 	browser = filepath.Join(dir, "testbrowser")

@@ -18,7 +18,11 @@ bash scripts/teststack.sh start "$stack"
 # shellcheck disable=SC1091
 . "$stack/env"
 echo "insession: building the binary"
-CGO_ENABLED=0 go build -o "$stack/bin/" .
-go build -o "$stack/bin/" ./cmd/tokentray-gui
+# As `make build` builds them, version stamp included.
+describe=$(git describe --tags --always --dirty 2>/dev/null || true)
+ldflags="-X github.com/tokentray/tokentray/internal/version.Describe=$describe"
+CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$stack/bin/" .
+go build -ldflags "$ldflags" -o "$stack/bin/" ./cmd/tokentray-gui
+export TOKENTRAY_DESCRIBE=$describe
 export TOKENTRAY_BIN="$stack/bin/tokentray"
 "$@"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/internal/version"
 )
 
 // Exit codes, part of the scripting contract documented in the README.
@@ -93,6 +94,7 @@ func (a *App) root() *cobra.Command {
 		Long: `tokentray keeps OAuth client profiles and their refresh tokens in the OS keychain
 and hands out valid access tokens: the cached one while it is valid, a refreshed
 one otherwise. Without arguments it starts the tray app.`,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -107,7 +109,8 @@ one otherwise. Without arguments it starts the tray app.`,
 	}
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd())
+	root.SetVersionTemplate("tokentray {{.Version}}\n")
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd(), a.versionCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)
 	return root
@@ -147,4 +150,16 @@ func (a *App) completeProfiles(cmd *cobra.Command, args []string, _ string) ([]c
 		return nil, cobra.ShellCompDirectiveError
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+func (a *App) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print tokentray's version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(a.Stdout, "tokentray %s\n", version.String())
+			return err
+		},
+	}
 }

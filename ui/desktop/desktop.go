@@ -63,6 +63,10 @@ func Run(o Options) int {
 	if o.Title == "" {
 		o.Title = window.Title
 	}
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: the tray app needs a graphical session, and %v; the command line works without one: tokentray --help\n", err)
+		return 1
+	}
 	// The running instance's show function, once the window exists.
 	var show func()
 	showReq := make(chan struct{}, 1)

@@ -3,6 +3,7 @@ package desktop
 import (
 	"fyne.io/fyne/v2"
 	"github.com/tokentray/tokentray/assets"
+	"github.com/tokentray/tokentray/internal/version"
 )
 
 // App metadata; FyneApp.toml holds the same for `fyne package`, and
@@ -10,7 +11,7 @@ import (
 const (
 	ID      = "io.github.tokentray.tokentray"
 	Name    = "tokentray"
-	Version = "0.1.0"
+	Version = version.Release
 	Build   = 1
 )
 
