@@ -10,7 +10,14 @@ PKGS    := ./...
 DESCRIBE ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/tokentray/tokentray/internal/version.Describe=$(DESCRIBE)
 
-.PHONY: all build run demo test bench lint deps tidy clean
+.PHONY: all build run demo test bench lint deps tidy clean install uninstall
+
+# make install: PREFIX and DESTDIR as usual (DESTDIR=/tmp/stage PREFIX=/usr).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+APPID   := io.github.tokentray.tokentray
+ICONS   := 16 24 32 48 64 128 256 512
+root    := $(DESTDIR)$(PREFIX)
 
 all: build
 
@@ -48,3 +55,25 @@ tidy:
 
 clean:
 	rm -rf bin dist
+
+# The two executables, the desktop entry and AppStream metainfo, the icon in
+# the hicolor theme, man pages generated from the commands, and shell
+# completions, each where the freedesktop and shell conventions look.
+install: build
+	install -Dm755 bin/tokentray $(root)/bin/tokentray
+	install -Dm755 bin/tokentray-gui $(root)/bin/tokentray-gui
+	install -Dm644 packaging/linux/$(APPID).desktop $(root)/share/applications/$(APPID).desktop
+	install -Dm644 packaging/linux/$(APPID).metainfo.xml $(root)/share/metainfo/$(APPID).metainfo.xml
+	for n in $(ICONS); do install -Dm644 assets/hicolor/$$n.png $(root)/share/icons/hicolor/$${n}x$${n}/apps/$(APPID).png || exit 1; done
+	$(GO) run ./internal/gendocs $(root)/share/man/man1
+	install -d $(root)/share/bash-completion/completions $(root)/share/zsh/site-functions $(root)/share/fish/vendor_completions.d
+	bin/tokentray completion bash > $(root)/share/bash-completion/completions/tokentray
+	bin/tokentray completion zsh > $(root)/share/zsh/site-functions/_tokentray
+	bin/tokentray completion fish > $(root)/share/fish/vendor_completions.d/tokentray.fish
+
+uninstall:
+	rm -f $(root)/bin/tokentray $(root)/bin/tokentray-gui
+	rm -f $(root)/share/applications/$(APPID).desktop $(root)/share/metainfo/$(APPID).metainfo.xml
+	for n in $(ICONS); do rm -f $(root)/share/icons/hicolor/$${n}x$${n}/apps/$(APPID).png; done
+	rm -f $(root)/share/man/man1/tokentray.1 $(root)/share/man/man1/tokentray-*.1
+	rm -f $(root)/share/bash-completion/completions/tokentray $(root)/share/zsh/site-functions/_tokentray $(root)/share/fish/vendor_completions.d/tokentray.fish

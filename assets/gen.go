@@ -1,7 +1,8 @@
 //go:build ignore
 
 // gen draws tokentray's icons: `go generate ./assets` (or go run gen.go)
-// writes icon.png (the app icon, 512 px) and tray.png (the tray icon, 64 px).
+// writes icon.png (the app icon, 512 px), tray.png (the tray icon, 64 px)
+// and hicolor/N.png (the app icon at the icon theme's sizes).
 // Shapes are signed distance functions sampled 4×4 per pixel, so edges are
 // anti-aliased without any image library beyond the standard one.
 //
@@ -10,6 +11,7 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -167,6 +169,16 @@ func main() {
 	write("icon.png", render(512, func(x, y float64) rgba {
 		return badge(x, y, box(x, y, 0.5, 0.5, 0.44, 0.44, 0.1), 0.285, 0.055, 0.22)
 	}))
+	// The same icon at the icon theme's usual sizes, for `make install`
+	// (share/icons/hicolor/NxN/apps/).
+	if err := os.MkdirAll("hicolor", 0o755); err != nil {
+		log.Fatal(err)
+	}
+	for _, n := range []int{16, 24, 32, 48, 64, 128, 256, 512} {
+		write(fmt.Sprintf("hicolor/%d.png", n), render(n, func(x, y float64) rgba {
+			return badge(x, y, box(x, y, 0.5, 0.5, 0.44, 0.44, 0.1), 0.285, 0.055, 0.22)
+		}))
+	}
 	// The tray icon fills its square: panels draw it at 16 to 32 px.
 	write("tray.png", render(64, func(x, y float64) rgba {
 		return badge(x, y, circle(x, y, 0.5, 0.5, 0.5), 0.385, 0.11, 0.28)

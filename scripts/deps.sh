@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev xvfb dbus gnome-keyring libsecret-tools xclip xdotool imagemagick
 	jq libgl1-mesa-dri curl nodejs npm psmisc haskell-status-notifier-item-utils locales
-	dunst dbus-user-session openbox wmctrl)
+	dunst dbus-user-session openbox wmctrl desktop-file-utils man-db)
 # dbus-user-session is named because dunst needs some session bus package:
 # left to apt, that choice could fall on dbus-x11 (see below).
 missing=()

@@ -86,6 +86,10 @@ func exitCode(err error) int {
 	return ExitError
 }
 
+// Command is the whole command tree, for generated documentation (man
+// pages); running it needs the App's dependencies.
+func (a *App) Command() *cobra.Command { return a.root() }
+
 func (a *App) root() *cobra.Command {
 	var margin time.Duration
 	root := &cobra.Command{
