@@ -23,12 +23,8 @@ type backend interface {
 	delete(service, user string) error
 }
 
-// goKeyring is the real backend.
-type goKeyring struct{}
-
-func (goKeyring) get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (goKeyring) set(service, user, value string) error    { return keyring.Set(service, user, value) }
-func (goKeyring) delete(service, user string) error        { return keyring.Delete(service, user) }
+// The real backend is defaultBackend: go-keyring on macOS and Windows, its
+// Secret Service client used directly on Linux.
 
 // errDeadline is the cause of a Store operation's own deadline, telling it
 // apart from the caller's cancellation or deadline.
