@@ -17,6 +17,7 @@ import (
 
 	"github.com/atotto/clipboard"
 	"github.com/tokentray/tokentray/auth/keychain"
+	"github.com/tokentray/tokentray/ui/browser"
 	"github.com/tokentray/tokentray/ui/cli"
 	"github.com/tokentray/tokentray/ui/shutdown"
 	"golang.org/x/term"
@@ -63,7 +64,7 @@ func run() int {
 		Stderr:      os.Stderr,
 		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
-		OpenBrowser: cli.OpenBrowser,
+		OpenBrowser: browser.Open,
 		StartGUI:    startGUI,
 	}
 	code := app.Run(ctx, os.Args[1:])

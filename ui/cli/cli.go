@@ -40,8 +40,8 @@ type App struct {
 	// reads one line from it without echo (for secrets). Nil: never a terminal.
 	Terminal   func() bool
 	ReadHidden func() (string, error)
-	// OpenBrowser shows a sign-in page (OpenBrowser in this package in
-	// production). Nil: only print the address.
+	// OpenBrowser shows a sign-in page (ui/browser.Open in production).
+	// Nil: only print the address.
 	OpenBrowser func(url string) error
 	// StartGUI runs the tray app (an executable of its own) with args, in
 	// place of this process; `tokentray demo` uses it. Nil: no tray app.

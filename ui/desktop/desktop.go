@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -19,7 +20,7 @@ import (
 	fynedesktop "fyne.io/fyne/v2/driver/desktop"
 	"github.com/tokentray/tokentray/assets"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/ui/cli"
+	"github.com/tokentray/tokentray/ui/browser"
 	"github.com/tokentray/tokentray/ui/desktop/instance"
 	_ "github.com/tokentray/tokentray/ui/desktop/localefix" // before Fyne's lang package
 	"github.com/tokentray/tokentray/ui/session"
@@ -110,7 +111,7 @@ func Run(o Options) int {
 		OpenURL: func(u *url.URL) error {
 			// $BROWSER wins, as for the command line and other developer tools.
 			if os.Getenv("BROWSER") != "" {
-				return cli.OpenBrowser(u.String())
+				return browser.Open(u.String())
 			}
 			return a.OpenURL(u)
 		},
@@ -181,7 +182,7 @@ func Run(o Options) int {
 		m.OnSettings = func() { window.ShowSettings(w, a.Preferences(), apply) }
 		w.SetContent(m.Content())
 		w.Resize(fyne.NewSize(1120, 680))
-		m.SetHint(joinLines(hints))
+		m.SetHint(strings.Join(hints, "\n"))
 		m.SetStatus(status)
 		if hasTray {
 			w.SetCloseIntercept(hide)
@@ -314,15 +315,4 @@ func ticks(done <-chan struct{}, showReq <-chan struct{}, visible func() bool, d
 			do(t.reload)
 		}
 	}
-}
-
-func joinLines(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += "\n"
-		}
-		out += x
-	}
-	return out
 }

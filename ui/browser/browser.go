@@ -1,4 +1,6 @@
-package cli
+// Package browser opens a page in the user's browser, the same way for the
+// command line and the tray app.
+package browser
 
 import (
 	"errors"
@@ -8,11 +10,11 @@ import (
 	"strings"
 )
 
-// OpenBrowser shows url in the user's browser. $BROWSER, as other developer
+// Open shows url in the user's browser. $BROWSER, as other developer
 // tools read it, wins: a ':'-separated list of commands, each given the URL
 // in place of "%s" or as its last argument; the first that starts is used.
 // Otherwise the platform's opener (xdg-open, open, rundll32).
-func OpenBrowser(url string) error {
+func Open(url string) error {
 	if env := os.Getenv("BROWSER"); env != "" {
 		var errs []error
 		for _, entry := range strings.Split(env, string(os.PathListSeparator)) {
