@@ -24,9 +24,16 @@ all: build
 # Two executables, side by side in bin/: the command line (no cgo, no GUI
 # toolkit: it starts in a few milliseconds) and the tray app it starts when
 # run without arguments. See docs/architecture.md.
+# Man pages and completions are made here too, so that `sudo make install`
+# only copies files (root's PATH may not even have Go).
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ .
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/tokentray-gui
+	rm -rf bin/man && $(GO) run ./internal/gendocs bin/man
+	mkdir -p bin/completions
+	bin/tokentray completion bash > bin/completions/tokentray.bash
+	bin/tokentray completion zsh > bin/completions/_tokentray
+	bin/tokentray completion fish > bin/completions/tokentray.fish
 
 run: build
 	./$(BIN)
@@ -57,23 +64,28 @@ clean:
 	rm -rf bin dist
 
 # The two executables, the desktop entry and AppStream metainfo, the icon in
-# the hicolor theme, man pages generated from the commands, and shell
-# completions, each where the freedesktop and shell conventions look.
-install: build
+# the hicolor theme, the man pages and shell completions, each where the
+# freedesktop and shell conventions look. Run `make build` first, as
+# yourself: install only copies.
+MANPAGES = $(notdir $(wildcard bin/man/*.1))
+
+install:
+	@test -x bin/tokentray -a -x bin/tokentray-gui -a -f bin/man/tokentray.1 || { echo "run make build first (as yourself), then make install"; exit 1; }
 	install -Dm755 bin/tokentray $(root)/bin/tokentray
 	install -Dm755 bin/tokentray-gui $(root)/bin/tokentray-gui
 	install -Dm644 packaging/linux/$(APPID).desktop $(root)/share/applications/$(APPID).desktop
 	install -Dm644 packaging/linux/$(APPID).metainfo.xml $(root)/share/metainfo/$(APPID).metainfo.xml
 	for n in $(ICONS); do install -Dm644 assets/hicolor/$$n.png $(root)/share/icons/hicolor/$${n}x$${n}/apps/$(APPID).png || exit 1; done
-	$(GO) run ./internal/gendocs $(root)/share/man/man1
-	install -d $(root)/share/bash-completion/completions $(root)/share/zsh/site-functions $(root)/share/fish/vendor_completions.d
-	bin/tokentray completion bash > $(root)/share/bash-completion/completions/tokentray
-	bin/tokentray completion zsh > $(root)/share/zsh/site-functions/_tokentray
-	bin/tokentray completion fish > $(root)/share/fish/vendor_completions.d/tokentray.fish
+	install -d $(root)/share/man/man1
+	install -m644 bin/man/*.1 $(root)/share/man/man1/
+	install -Dm644 bin/completions/tokentray.bash $(root)/share/bash-completion/completions/tokentray
+	install -Dm644 bin/completions/_tokentray $(root)/share/zsh/site-functions/_tokentray
+	install -Dm644 bin/completions/tokentray.fish $(root)/share/fish/vendor_completions.d/tokentray.fish
 
+# Removes what install put there: the man pages by the names this build made.
 uninstall:
 	rm -f $(root)/bin/tokentray $(root)/bin/tokentray-gui
 	rm -f $(root)/share/applications/$(APPID).desktop $(root)/share/metainfo/$(APPID).metainfo.xml
 	for n in $(ICONS); do rm -f $(root)/share/icons/hicolor/$${n}x$${n}/apps/$(APPID).png; done
-	rm -f $(root)/share/man/man1/tokentray.1 $(root)/share/man/man1/tokentray-*.1
+	rm -f $(root)/share/man/man1/tokentray.1 $(addprefix $(root)/share/man/man1/,$(MANPAGES))
 	rm -f $(root)/share/bash-completion/completions/tokentray $(root)/share/zsh/site-functions/_tokentray $(root)/share/fish/vendor_completions.d/tokentray.fish

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 )
 
 // execGUI runs the tray app and ends with its exit code: Windows cannot
@@ -13,6 +14,9 @@ import (
 func execGUI(path string, args []string) error {
 	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// Ctrl-C reaches the tray app too; this process waits for it to finish
+	// (a refresh on its way) rather than return the prompt under it.
+	signal.Ignore(os.Interrupt)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

@@ -372,6 +372,17 @@ func TestCommandLineLinksNoGUI(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(msg), "the tray app (tokentray-gui) is not installed beside tokentray or on PATH")
 	require.Contains(t, string(msg), "make build")
+
+	// A tokentray-gui that is the command line itself (a symlink, a copy)
+	// is not started: it would start itself forever.
+	require.NoError(t, os.Symlink(lone, filepath.Join(filepath.Dir(lone), "tokentray-gui")))
+	cmd = exec.Command(lone)
+	cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
+	start := time.Now()
+	msg, err = cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Less(t, time.Since(start), 2*time.Second)
+	require.Contains(t, string(msg), "is not installed beside tokentray")
 }
 
 // Without a desktop (an SSH session, a stale DISPLAY), starting the tray

@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// `make install DESTDIR=… PREFIX=/usr` puts every file where the desktop
+// `make build` then `make install DESTDIR=… PREFIX=/usr` (install only
+// copies, so it runs as root without Go) puts every file where the desktop
 // and the shells look, each usable: the entry passes desktop-file-validate,
 // the man page renders, the installed command runs; `make uninstall`
 // removes them all.
@@ -25,6 +26,7 @@ func TestMakeInstall(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "make %s:\n%s", target, out)
 	}
+	make("build")
 	make("install")
 	usr := filepath.Join(dest, "usr")
 	const id = "io.github.tokentray.tokentray"

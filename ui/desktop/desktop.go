@@ -23,6 +23,7 @@ import (
 	"github.com/tokentray/tokentray/ui/browser"
 	"github.com/tokentray/tokentray/ui/desktop/instance"
 	_ "github.com/tokentray/tokentray/ui/desktop/localefix" // before Fyne's lang package
+	"github.com/tokentray/tokentray/ui/display"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/shutdown"
 	"github.com/tokentray/tokentray/ui/tray"
@@ -64,8 +65,8 @@ func Run(o Options) int {
 	if o.Title == "" {
 		o.Title = window.Title
 	}
-	if err := checkDisplay(); err != nil {
-		fmt.Fprintf(os.Stderr, "tokentray: the tray app needs a graphical session, and %v; the command line works without one: tokentray --help\n", err)
+	if err := display.Check(); err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: %v\n", display.NeedsSession(err))
 		return 1
 	}
 	// The running instance's show function, once the window exists.
