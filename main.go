@@ -66,6 +66,7 @@ func run() int {
 		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
 		OpenBrowser: browser.Open,
 		StartGUI:    startGUI,
+		GUIPath:     guiPath,
 	}
 	code := app.Run(ctx, os.Args[1:])
 	shutdown.Finish(engine, os.Stderr)

@@ -427,3 +427,27 @@ func TestVersion(t *testing.T) {
 		require.Equal(t, want+"\n", r.stdout, args)
 	}
 }
+
+// `tokentray autostart on` writes an XDG autostart entry starting the tray
+// app beside it, hidden; `off` removes it; `status` tells.
+func TestAutostart(t *testing.T) {
+	e := newEnv(t)
+	cfg := t.TempDir()
+	e.extra = append(e.extra, "XDG_CONFIG_HOME="+cfg)
+	entry := filepath.Join(cfg, "autostart", "tokentray.desktop")
+	require.Equal(t, "off\n", e.must("", "autostart", "status").stdout)
+	r := e.must("", "autostart", "on")
+	require.Contains(t, r.stderr, entry)
+	b, err := os.ReadFile(entry)
+	require.NoError(t, err)
+	gui, err := filepath.EvalSymlinks(filepath.Join(filepath.Dir(bin), "tokentray-gui"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), `Exec="`+gui+`" --hidden`+"\n")
+	out, err := exec.Command("desktop-file-validate", entry).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Equal(t, "on\n", e.must("", "autostart", "status").stdout)
+	e.must("", "autostart", "off")
+	_, err = os.Stat(entry)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	require.Equal(t, 2, e.run("", "autostart", "maybe").code)
+}

@@ -21,6 +21,7 @@ func main() {
 
 func run() int {
 	code := 0
+	var hidden bool
 	root := &cobra.Command{
 		Use:           "tokentray-gui",
 		Short:         "tokentray's tray app (start it as `tokentray`)",
@@ -33,10 +34,12 @@ func run() int {
 			if err != nil {
 				return err
 			}
-			code = desktop.Run(desktop.Options{Engine: engine, Service: service})
+			code = desktop.Run(desktop.Options{Engine: engine, Service: service, Hidden: hidden})
 			return nil
 		},
 	}
+	// At login (ui/autostart) the app starts in the tray, its window hidden.
+	root.Flags().BoolVar(&hidden, "hidden", false, "start in the tray without showing the window")
 	root.AddCommand(desktop.DemoCommand(func(service string) (*auth.Engine, error) { return keychain.NewEngine(service) }))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)

@@ -46,6 +46,8 @@ type App struct {
 	// StartGUI runs the tray app (an executable of its own) with args, in
 	// place of this process; `tokentray demo` uses it. Nil: no tray app.
 	StartGUI func(args []string) error
+	// GUIPath finds the tray app's executable (for `tokentray autostart`).
+	GUIPath func() (string, error)
 }
 
 // usageError marks mistakes in how the command was called (exit 2).
@@ -114,7 +116,7 @@ one otherwise. Without arguments it starts the tray app.`,
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetVersionTemplate("tokentray {{.Version}}\n")
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd(), a.versionCmd())
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)
 	return root

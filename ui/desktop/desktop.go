@@ -41,6 +41,9 @@ type Options struct {
 	Title string
 	// Hint is shown above the profile list (the demo explains itself).
 	Hint string
+	// Hidden starts in the tray without showing the window, whatever the
+	// start-hidden setting says (a start at login).
+	Hidden bool
 	// Clipboard defaults to the system clipboard (atotto/clipboard).
 	Clipboard session.Clipboard
 	// Prepare runs on a goroutine once this process is the only instance and
@@ -237,7 +240,7 @@ func Run(o Options) int {
 		}
 		tr.Start()
 	}
-	if !prefs.StartHidden || tr == nil {
+	if !(prefs.StartHidden || o.Hidden) || tr == nil {
 		show()
 	} else {
 		idle(true)

@@ -1,6 +1,8 @@
 package window
 
 import (
+	"os"
+	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/autostart"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -95,6 +98,9 @@ type Settings struct {
 	Notifications  *widget.Check
 	NotifyExpiring *widget.Check
 	StartHidden    *widget.Check
+	// StartAtLogin is not a preference but the login session's own setting
+	// (ui/autostart): it is read when the form opens and written on Save.
+	StartAtLogin *widget.Check
 
 	content fyne.CanvasObject
 }
@@ -110,12 +116,15 @@ func NewSettings(p Prefs) *Settings {
 	s.NotifyExpiring.SetChecked(p.NotifyExpiring)
 	s.StartHidden = widget.NewCheck("Start hidden in the tray", nil)
 	s.StartHidden.SetChecked(p.StartHidden)
+	s.StartAtLogin = widget.NewCheck("Start at login (hidden in the tray)", nil)
+	on, _ := autostart.Enabled()
+	s.StartAtLogin.SetChecked(on)
 	s.content = container.NewVBox(
 		container.New(layout.NewFormLayout(),
 			key("Refresh when less than"), s.Margin,
 			key("Clear copied tokens after"), s.AutoClear,
 		),
-		s.Notifications, s.NotifyExpiring, s.StartHidden,
+		s.Notifications, s.NotifyExpiring, s.StartHidden, s.StartAtLogin,
 	)
 	return s
 }
@@ -141,10 +150,33 @@ func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *
 		}
 		p := s.Prefs()
 		p.Save(store)
+		if err := s.applyStartAtLogin(); err != nil {
+			dialog.ShowError(err, win)
+		}
 		if onSave != nil {
 			onSave(p)
 		}
 	}, win)
 	d.Show()
 	return s
+}
+
+// applyStartAtLogin writes the start-at-login setting when the form
+// changed it: an entry starting this very executable, hidden.
+func (s *Settings) applyStartAtLogin() error {
+	on, err := autostart.Enabled()
+	if err == nil && on == s.StartAtLogin.Checked {
+		return nil
+	}
+	if !s.StartAtLogin.Checked {
+		return autostart.Disable()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if real, err := filepath.EvalSymlinks(self); err == nil {
+		self = real
+	}
+	return autostart.Enable(self)
 }

@@ -1,6 +1,8 @@
 package window
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,4 +43,33 @@ func TestSettingsRoundTrip(t *testing.T) {
 		require.Nil(t, saved)
 		require.Equal(t, want, LoadPrefs(store))
 	})
+}
+
+// "Start at login" writes and removes the XDG autostart entry for this
+// executable, started hidden.
+func TestSettingsStartAtLogin(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	entry := filepath.Join(cfg, "autostart", "tokentray.desktop")
+	a := test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	w.Resize(fyne.NewSize(800, 600))
+
+	s := ShowSettings(w, a.Preferences(), nil)
+	require.False(t, s.StartAtLogin.Checked)
+	s.StartAtLogin.SetChecked(true)
+	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
+	b, err := os.ReadFile(entry)
+	require.NoError(t, err)
+	self, _ := os.Executable()
+	self, _ = filepath.EvalSymlinks(self)
+	require.Contains(t, string(b), `Exec="`+self+`" --hidden`)
+
+	s = ShowSettings(w, a.Preferences(), nil)
+	require.True(t, s.StartAtLogin.Checked, "the form shows what is set")
+	s.StartAtLogin.SetChecked(false)
+	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
+	_, err = os.Stat(entry)
+	require.ErrorIs(t, err, os.ErrNotExist)
 }
