@@ -133,51 +133,50 @@ func (e *Engine) checkSpent(name, rt string) error {
 	return nil
 }
 
-// commit stores what a refresh brought: the rotated refresh token first,
-// then the access token cache. The old refresh token is marked spent in the
-// journal before the keychain is written, so that whatever happens next (a
-// stalled keychain, a kill, a second Ctrl-C) it is never sent again; once
-// the new one is stored the mark no longer matches anything.
-//
-// A keychain write that timed out may still land (go-keyring cannot be
-// cancelled): commit then waits for it within the budget and reads back
-// what was stored, so a late success counts as a success.
-func (e *Engine) commit(ctx context.Context, name, old, keep string, t Token) error {
-	if keep != old {
-		// This process remembers too, whatever becomes of the journal file.
-		_ = e.spentHere.MarkSpent(name, old)
-		markErr := e.journal.MarkSpent(name, old)
-		if err := e.saveRotated(ctx, name, keep); err != nil {
-			if markErr != nil {
-				return fmt.Errorf("%w, and recording that the stored one is spent failed too (%v): sign in again before the next refresh: %w", ErrRotationLost, markErr, ErrNeedsLogin)
-			}
-			return fmt.Errorf("%w (%v): %w", ErrRotationLost, err, ErrNeedsLogin)
+// commit stores what a refresh brought — the refresh token to keep (rotated
+// or not) and the new token set — as one keychain write: a rotation is
+// atomic, and a refresh costs one write. When the issuer rotated, the old
+// refresh token is marked spent in the journal first, so that whatever
+// happens next (a stalled keychain, a kill, a second Ctrl-C) it is never
+// sent again; once the new one is stored the mark no longer matches
+// anything.
+func (e *Engine) commit(ctx context.Context, name, old, keep string, t Token, legacy bool) error {
+	s := session{RefreshToken: keep, Token: t}
+	if keep == old {
+		// Nothing is spent: a failed write only costs a refresh next time.
+		if err := e.saveSession(ctx, name, s, legacy); err != nil {
+			_ = e.store.Settle(ctx)
 		}
+		return nil
 	}
-	// The refresh token is safe from here on. A cache that cannot be
-	// written only costs a refresh next time; the token is still good.
-	if err := e.saveCache(ctx, name, t); err != nil {
-		_ = e.store.Settle(ctx)
+	// This process remembers too, whatever becomes of the journal file.
+	_ = e.spentHere.MarkSpent(name, old)
+	markErr := e.journal.MarkSpent(name, old)
+	if err := e.saveRotated(ctx, name, s, legacy); err != nil {
+		if markErr != nil {
+			return fmt.Errorf("%w, and recording that the stored one is spent failed too (%v): sign in again before the next refresh: %w", ErrRotationLost, markErr, ErrNeedsLogin)
+		}
+		return fmt.Errorf("%w (%v): %w", ErrRotationLost, err, ErrNeedsLogin)
 	}
 	return nil
 }
 
-// saveRotated stores a rotated refresh token within ctx's budget. When the
-// keychain stalls (an unlock prompt, a busy daemon) the write times out but
-// may still land, or may never have started: once the keychain answers
-// again (Settle), what it holds is read back, and the write is tried again
-// if it is not there yet.
-func (e *Engine) saveRotated(ctx context.Context, name, rt string) error {
+// saveRotated stores a session with a rotated refresh token within ctx's
+// budget. When the keychain stalls (an unlock prompt, a busy daemon) the
+// write times out but may still land, or may never have started: once the
+// keychain answers again (Settle), what it holds is read back, and the
+// write is tried again if it is not there yet.
+func (e *Engine) saveRotated(ctx context.Context, name string, s session, legacy bool) error {
 	for {
-		err := e.store.SaveSecret(ctx, name, SecretRefreshToken, rt)
+		err := e.saveSession(ctx, name, s, legacy)
 		if err == nil {
 			return nil
 		}
 		if !errors.Is(err, ErrKeychainTimeout) || e.store.Settle(ctx) != nil {
 			return err
 		}
-		got, rerr := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-		if rerr == nil && got == rt {
+		got, _, rerr := e.loadSession(ctx, name)
+		if rerr == nil && got.RefreshToken == s.RefreshToken {
 			return nil
 		}
 		select {

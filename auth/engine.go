@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -258,24 +257,26 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 	err := e.withLock(ctx, name, func() error {
 		// Another process (or an earlier flight) may have refreshed while we
 		// waited for the lock; refreshing again would burn a rotated token.
-		cached, err := e.cached(ctx, name)
+		stored, legacy, err := e.loadSession(ctx, name)
 		if err != nil {
 			return err
 		}
-		if cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
+		if cached := stored.Token; cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
 			t = cached
 			return nil
+		}
+		if legacy && stored.RefreshToken == "" {
+			if stored, legacy, err = e.loadLegacyRefresh(ctx, name, stored, legacy); err != nil {
+				return err
+			}
 		}
 		p, err := e.store.LoadProfile(ctx, name)
 		if err != nil {
 			return err
 		}
-		rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-		if errors.Is(err, ErrNotFound) || (err == nil && rt == "") {
+		rt := stored.RefreshToken
+		if rt == "" {
 			return fmt.Errorf("no refresh token stored: %w", ErrNeedsLogin)
-		}
-		if err != nil {
-			return err
 		}
 		if err := e.checkSpent(name, rt); err != nil {
 			return err
@@ -300,7 +301,7 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		// the lock wait and the exchange took.
 		cctx, cancel := context.WithTimeout(ctx, e.commitTimeout)
 		defer cancel()
-		if err := e.commit(cctx, name, rt, keep, t); err != nil {
+		if err := e.commit(cctx, name, rt, keep, t, legacy); err != nil {
 			return err
 		}
 		changed = true
@@ -316,26 +317,7 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 }
 
 // cached returns the stored token set, or a zero Token when none is cached.
-// A damaged cache entry counts as none: it only costs a refresh.
 func (e *Engine) cached(ctx context.Context, name string) (Token, error) {
-	raw, err := e.store.LoadSecret(ctx, name, SecretTokenCache)
-	if errors.Is(err, ErrNotFound) {
-		return Token{}, nil
-	}
-	if err != nil {
-		return Token{}, fmt.Errorf("read cached token of %s: %w", name, err)
-	}
-	var t Token
-	if json.Unmarshal([]byte(raw), &t) != nil {
-		return Token{}, nil
-	}
-	return t, nil
-}
-
-func (e *Engine) saveCache(ctx context.Context, name string, t Token) error {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return err
-	}
-	return e.store.SaveSecret(ctx, name, SecretTokenCache, string(b))
+	s, _, err := e.loadSession(ctx, name)
+	return s.Token, err
 }

@@ -185,7 +185,7 @@ func TestReusedRefreshTokenNeedsLogin(t *testing.T) {
 	require.NoError(t, err)
 
 	// Put the spent token back, as a stale copy would present it.
-	require.NoError(t, f.store.SaveSecret(ctx, "dev", auth.SecretRefreshToken, old))
+	require.NoError(t, f.engine.SetRefreshToken(ctx, "dev", old))
 	// This machine's journal knows it is spent: it is not sent again.
 	srv.ResetStats(t)
 	_, err = f.engine.Token(ctx, "dev", true)

@@ -301,11 +301,9 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 		case !now.SameSource(p):
 			return &changedError{msg: p.Name + " changed while you were signing in; sign in again (nothing was stored)", needsLogin: true}
 		}
-		if err := e.store.SaveSecret(ctx, p.Name, SecretRefreshToken, ot.RefreshToken); err != nil {
-			return fmt.Errorf("save the refresh token: %w", err)
-		}
-		if err := e.saveCache(ctx, p.Name, t); err != nil {
-			return fmt.Errorf("cache the access token: %w", err)
+		// One write, and whatever an earlier tokentray left is removed.
+		if err := e.saveSession(ctx, p.Name, session{RefreshToken: ot.RefreshToken, Token: t}, true); err != nil {
+			return fmt.Errorf("save the tokens: %w", err)
 		}
 		return nil
 	})

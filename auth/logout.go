@@ -34,8 +34,8 @@ func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
 		if err != nil {
 			return err
 		}
-		rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		rt, _, err := e.refreshToken(ctx, name)
+		if err != nil {
 			return err
 		}
 		// A spent refresh token is never sent again, not even to revoke it:
@@ -56,12 +56,7 @@ func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
 		}
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.commitTimeout)
 		defer cancel()
-		for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
-			if err := e.store.DeleteSecret(dctx, name, k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.dropSession(dctx, name)
 	})
 	if err != nil {
 		return fmt.Errorf("sign out %s: %w", name, err)

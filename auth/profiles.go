@@ -45,25 +45,27 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 		return s
 	}
 	s.Profile = p
-	if s.Token, err = e.cached(ctx, name); err != nil {
+	stored, legacy, err := e.loadSession(ctx, name)
+	if err != nil {
 		s.Err = err
 		return s
 	}
-	if s.Token.ValidFor(e.now(), 0) {
-		// Tokens are cached only next to a refresh token (signing out or
-		// storing a new one drops the cache), so one keychain read less.
-		s.HasRefreshToken = true
-		return s
+	s.Token = stored.Token
+	if legacy && stored.RefreshToken == "" {
+		if s.Token.ValidFor(e.now(), 0) {
+			// A profile stored by an earlier tokentray: its tokens were
+			// cached only next to a refresh token, so one read less.
+			s.HasRefreshToken = true
+			return s
+		}
+		if stored, _, err = e.loadLegacyRefresh(ctx, name, stored, legacy); err != nil {
+			s.Err = err
+			return s
+		}
 	}
-	rt, err := e.store.LoadSecret(ctx, name, SecretRefreshToken)
-	switch {
-	case err == nil:
-		// A spent one is as good as none: it is never sent again.
-		spent, _ := e.journal.Spent(name, rt)
-		s.HasRefreshToken = rt != "" && !spent
-	case !errors.Is(err, ErrNotFound):
-		s.Err = err
-	}
+	// A spent one is as good as none: it is never sent again.
+	spent, _ := e.journal.Spent(name, stored.RefreshToken)
+	s.HasRefreshToken = stored.RefreshToken != "" && !spent
 	return s
 }
 
@@ -134,17 +136,16 @@ func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) 
 		if err != nil && !errors.Is(err, ErrBrokenProfile) {
 			return err
 		}
-		var drop []SecretKind
-		if !old.SameSource(p) {
-			drop = append(drop, SecretRefreshToken, SecretTokenCache)
-		} else if old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope || !maps.Equal(old.Params, p.Params) {
-			drop = append(drop, SecretTokenCache)
-		}
 		// Tokens first: a failure after them leaves the old record with no
 		// tokens (sign in again), never the new record with the old tokens.
-		for _, k := range drop {
-			if err := e.store.DeleteSecret(ctx, p.Name, k); err != nil {
+		switch {
+		case !old.SameSource(p):
+			if err := e.dropSession(ctx, p.Name); err != nil {
 				return fmt.Errorf("drop the old tokens: %w", err)
+			}
+		case old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope || !maps.Equal(old.Params, p.Params):
+			if err := e.dropCache(ctx, p.Name); err != nil {
+				return fmt.Errorf("drop the old access token: %w", err)
 			}
 		}
 		return e.withIndexLock(ctx, func() error { return e.store.SaveProfile(ctx, p) })
@@ -183,13 +184,8 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 		if _, err := e.store.LoadProfile(ctx, name); err != nil {
 			return err
 		}
-		if err := e.store.SaveSecret(ctx, name, SecretRefreshToken, refreshToken); err != nil {
-			return err
-		}
-		if err := e.store.DeleteSecret(ctx, name, SecretTokenCache); err != nil {
-			return fmt.Errorf("drop the old access token: %w", err)
-		}
-		return nil
+		// No cached token: it belongs to the previous session.
+		return e.saveSession(ctx, name, session{RefreshToken: refreshToken}, true)
 	})
 	if err != nil {
 		return fmt.Errorf("sign in %s: %w", name, err)

@@ -9,10 +9,17 @@ import (
 type SecretKind string
 
 const (
-	// SecretRefreshToken is the profile's refresh token, as issued.
+	// SecretSession is the profile's session: its refresh token and the
+	// last access/ID token set, as one JSON value, so that a refresh — a
+	// rotated refresh token and the new access token — is one atomic
+	// keychain write.
+	SecretSession SecretKind = "session"
+	// SecretRefreshToken and SecretTokenCache are where tokentray before
+	// the session item kept the refresh token and the token set. They are
+	// still read when a profile has no session item, and removed by the
+	// first write of one.
 	SecretRefreshToken SecretKind = "refresh"
-	// SecretTokenCache is the JSON of the last access/ID token set (see CachedToken).
-	SecretTokenCache SecretKind = "token"
+	SecretTokenCache   SecretKind = "token"
 )
 
 // Store persists profiles, an index of their names and each profile's

@@ -41,12 +41,12 @@ func TestDemoProfilesRefreshAndRotate(t *testing.T) {
 	// Reuse detection, as Auth0's: the spent token kills the family. This
 	// engine knows rt1 is spent and never sends it; another one (a stale
 	// copy elsewhere) does.
-	require.NoError(t, st.SaveSecret(ctx, "dev", auth.SecretRefreshToken, rt1))
+	require.NoError(t, e.SetRefreshToken(ctx, "dev", rt1))
 	_, err = e.Token(ctx, "dev", true)
 	require.ErrorIs(t, err, auth.ErrRotationLost)
 	_, err = auth.NewEngine(st, authtest.NopLocker{}).Token(ctx, "dev", true)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
-	require.NoError(t, st.SaveSecret(ctx, "dev", auth.SecretRefreshToken, rt2))
+	require.NoError(t, e.SetRefreshToken(ctx, "dev", rt2))
 	_, err = e.Token(ctx, "dev", true)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 

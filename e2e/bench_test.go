@@ -63,7 +63,7 @@ func BenchmarkCLI(b *testing.B) {
 	help := median(func() { run("", "--help") })
 	toolHelp := median(func() { tool("", "--help") })
 	cached := median(func() { run("", "token", "dev") })
-	lookup := median(func() { tool("", "lookup", "service", e.service, "username", "refresh:dev") })
+	lookup := median(func() { tool("", "lookup", "service", e.service, "username", "session:dev") })
 	forced := median(func() { run("", "token", "dev", "--refresh") })
 	store := median(func() { tool("bench-value", "store", "--label", "bench", "service", e.service, "username", "bench") })
 

@@ -52,20 +52,19 @@ func TestProfilesLiveInTheKeychain(t *testing.T) {
 	items := e.keychainItems()
 	require.Contains(t, items, "index")
 	require.Contains(t, items, "profile:dev")
-	require.Contains(t, items, "refresh:dev")
+	require.Contains(t, items, "session:dev", "the refresh token and the token cache, one item")
 
 	r := e.must("", "token", "dev")
 	at := strings.TrimSpace(r.stdout)
 	remember(at)
 	require.True(t, srv.Active(t, at), "the printed access token is active at the server")
-	require.Contains(t, e.keychainItems(), "token:dev", "the access token is cached in the keychain")
+	require.Equal(t, at, e.cachedToken("dev"), "the access token is cached in the keychain")
 
 	// The stored refresh token is the rotated one, straight from the keychain.
-	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:dev").Output()
-	require.NoError(t, err)
-	require.NotEqual(t, rt, string(stored))
-	require.True(t, srv.Active(t, string(stored)))
-	remember(string(stored))
+	stored := e.refreshToken("dev")
+	require.NotEqual(t, rt, stored)
+	require.True(t, srv.Active(t, stored))
+	remember(stored)
 
 	r = e.must("", "profile", "list")
 	require.Contains(t, r.stdout, "dev")
@@ -180,9 +179,7 @@ func TestReusedRefreshTokenExitsWith3(t *testing.T) {
 	require.Equal(t, 1, srv.Stats(t).Reuse)
 	require.NotContains(t, r.stderr, old)
 
-	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:dev").Output()
-	require.NoError(t, err)
-	require.Equal(t, old, string(stored), "the rejected refresh token is kept, not destroyed")
+	require.Equal(t, old, e.refreshToken("dev"), "the rejected refresh token is kept, not destroyed")
 }
 
 func TestCopyPutsTokenOnClipboard(t *testing.T) {
@@ -238,9 +235,7 @@ func TestProxyIsHonoured(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the proxy was not used")
 	}
-	stored, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:remote").Output()
-	require.NoError(t, err)
-	require.Equal(t, "rt-for-proxy-test", string(stored))
+	require.Equal(t, "rt-for-proxy-test", e.refreshToken("remote"))
 }
 
 func TestSecretsNeverInArguments(t *testing.T) {
@@ -450,4 +445,32 @@ func TestAutostart(t *testing.T) {
 	_, err = os.Stat(entry)
 	require.ErrorIs(t, err, os.ErrNotExist)
 	require.Equal(t, 2, e.run("", "autostart", "maybe").code)
+}
+
+// A keychain written by tokentray before the session item (refresh:NAME and
+// token:NAME) keeps working, and the first refresh moves it to one item.
+func TestLegacyItemsMoveToTheSessionItem(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Stock: true})
+	e := newEnv(t)
+	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", where(srv), "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	old := srv.Mint(t, testserver.PostClientID, "openid offline_access", "")
+	remember(old)
+	store := exec.Command("secret-tool", "store", "--label", "legacy", "service", e.service, "username", "refresh:dev")
+	store.Stdin = strings.NewReader(old)
+	require.NoError(t, store.Run())
+	require.Equal(t, old, e.refreshToken("dev"))
+
+	r := e.must("", "token", "dev")
+	at := strings.TrimSpace(r.stdout)
+	remember(at)
+	require.True(t, srv.Active(t, at))
+	items := e.keychainItems()
+	require.Contains(t, items, "session:dev")
+	require.NotContains(t, items, "refresh:dev", "the old item is gone")
+	require.NotContains(t, items, "token:dev")
+	rt := e.refreshToken("dev")
+	remember(rt)
+	require.NotEqual(t, old, rt)
+	require.True(t, srv.Active(t, rt))
+	require.Equal(t, at, e.cachedToken("dev"))
 }

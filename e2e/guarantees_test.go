@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -103,6 +104,41 @@ func (e *env) lookup(item string) string {
 	return string(out)
 }
 
+// refreshToken is the refresh token the keychain holds for profile name:
+// inside its session item (a refresh token and the cached token set, one
+// JSON value), or in the item an earlier tokentray kept it in; "" if none.
+func (e *env) refreshToken(name string) string {
+	if raw := e.lookup("session:" + name); raw != "" {
+		var s struct {
+			RefreshToken string `json:"refresh_token"`
+		}
+		if json.Unmarshal([]byte(raw), &s) != nil {
+			e.t.Fatalf("session:%s is not JSON", name)
+		}
+		return s.RefreshToken
+	}
+	return e.lookup("refresh:" + name)
+}
+
+// cachedToken is the access token cached for profile name, "" if none.
+func (e *env) cachedToken(name string) string {
+	raw := e.lookup("session:" + name)
+	if raw == "" {
+		raw = e.lookup("token:" + name)
+	} else {
+		var s struct {
+			Token json.RawMessage `json:"token"`
+		}
+		_ = json.Unmarshal([]byte(raw), &s)
+		raw = string(s.Token)
+	}
+	var t struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal([]byte(raw), &t)
+	return t.AccessToken
+}
+
 // privateSession gives e a desktop session of its own (its own bus and
 // gnome-keyring), for tests that stop the keyring daemon; it returns the
 // daemon's PID.
@@ -131,7 +167,7 @@ func TestSignalDuringRefreshKeepsTheRotatedToken(t *testing.T) {
 			require.Equal(t, 128+int(sig), r.code, r.stderr)
 			require.Empty(t, r.stdout, "an interrupted call prints no token")
 
-			stored := e.lookup("refresh:dev")
+			stored := e.refreshToken("dev")
 			remember(stored)
 			require.NotEqual(t, old, stored, "the rotated refresh token was stored")
 			require.True(t, srv.Active(t, stored))
@@ -250,8 +286,8 @@ func TestRemoveAndAddDuringRefresh(t *testing.T) {
 		remember(strings.TrimSpace(r.stdout))
 	}
 
-	require.Empty(t, e.lookup("refresh:dev"), "the new profile has no refresh token")
-	require.Empty(t, e.lookup("token:dev"), "the new profile has no cached token")
+	require.Empty(t, e.refreshToken("dev"), "the new profile has no refresh token")
+	require.Empty(t, e.cachedToken("dev"), "the new profile has no cached token")
 	r = e.run("", "token", "dev")
 	require.Equal(t, 3, r.code, "the new profile needs a sign-in: %s", r.stderr)
 	require.Empty(t, r.stdout)
@@ -282,8 +318,8 @@ func TestDeviceSignInAfterProfileMoved(t *testing.T) {
 	r := p.wait(t, 30*time.Second)
 	require.NotEqual(t, 0, r.code, "the sign-in must not succeed: %s", r.stderr)
 	require.Contains(t, r.stderr, "dev changed while you were signing in; sign in again")
-	require.Empty(t, e.lookup("refresh:dev"))
-	require.Empty(t, e.lookup("token:dev"))
+	require.Empty(t, e.refreshToken("dev"))
+	require.Empty(t, e.cachedToken("dev"))
 	require.Zero(t, second.TokenRequests(t))
 }
 

@@ -57,7 +57,7 @@ func TestMakeInstall(t *testing.T) {
 	require.Empty(t, strings.TrimSpace(string(out)), "no errors, warnings or hints")
 
 	man := exec.Command("man", "-l", filepath.Join(usr, "share/man/man1/tokentray.1"))
-	man.Env = append(os.Environ(), "MANPAGER=cat", "MANWIDTH=80")
+	man.Env = append(os.Environ(), "MANPAGER=cat", "MANWIDTH=400")
 	page, err := man.Output()
 	require.NoError(t, err)
 	require.Contains(t, string(page), "TOKENTRAY(1)")

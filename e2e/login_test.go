@@ -30,8 +30,8 @@ func signInEnv(t *testing.T, mode string) (*env, string) {
 
 func storedRefreshToken(t *testing.T, e *env, name string) (string, bool) {
 	t.Helper()
-	out, err := exec.Command("secret-tool", "lookup", "service", e.service, "username", "refresh:"+name).Output()
-	return string(out), err == nil && len(out) > 0
+	rt := e.refreshToken(name)
+	return rt, rt != ""
 }
 
 // Browser sign-in against a stock OpenID Connect issuer (oidc-provider as it
@@ -277,8 +277,9 @@ func signOutRevokes(t *testing.T, srv *testserver.Server) {
 	require.Contains(t, r.stderr, "Signed out dev")
 	require.False(t, srv.Active(t, rt), "the server no longer accepts the refresh token")
 	items := e.keychainItems()
-	require.NotContains(t, items, "refresh:dev")
-	require.NotContains(t, items, "token:dev")
+	for _, gone := range []string{"session:dev", "refresh:dev", "token:dev"} {
+		require.NotContains(t, items, gone)
+	}
 	require.Contains(t, items, "profile:dev", "the profile stays")
 	require.Equal(t, 3, e.run("", "token", "dev").code)
 }
@@ -294,9 +295,9 @@ func TestSignOutKeepsTokensWhenRevocationFails(t *testing.T) {
 	r := e.run("", "logout", "dev")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "the tokens were kept")
-	require.Contains(t, e.keychainItems(), "refresh:dev")
+	require.Contains(t, e.keychainItems(), "session:dev")
 
 	r = e.must("", "logout", "dev", "--local")
 	require.Contains(t, r.stderr, "Warning")
-	require.NotContains(t, e.keychainItems(), "refresh:dev")
+	require.NotContains(t, e.keychainItems(), "session:dev")
 }

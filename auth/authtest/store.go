@@ -5,6 +5,7 @@ package authtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -116,10 +117,28 @@ func (s *Store) Break(name string) {
 	s.mu.Unlock()
 }
 
-// Secret returns a stored secret directly, for assertions.
+// Secret returns a stored secret directly, for assertions. The refresh
+// token and the token cache are read out of the session item when there is
+// one (auth.SecretSession: where the engine keeps both), else from their
+// own items (where an earlier tokentray kept them).
 func (s *Store) Secret(name string, kind auth.SecretKind) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if raw, ok := s.secrets[key(name, auth.SecretSession)]; ok && kind != auth.SecretSession {
+		var sess struct {
+			RefreshToken string          `json:"refresh_token"`
+			Token        json.RawMessage `json:"token"`
+		}
+		if json.Unmarshal([]byte(raw), &sess) != nil {
+			return "", false
+		}
+		switch kind {
+		case auth.SecretRefreshToken:
+			return sess.RefreshToken, sess.RefreshToken != ""
+		case auth.SecretTokenCache:
+			return string(sess.Token), len(sess.Token) > 0
+		}
+	}
 	v, ok := s.secrets[key(name, kind)]
 	return v, ok
 }
@@ -198,7 +217,7 @@ func (s *Store) DeleteProfile(ctx context.Context, name string) error {
 	}
 	delete(s.profiles, name)
 	delete(s.broken, name)
-	for _, k := range []auth.SecretKind{auth.SecretRefreshToken, auth.SecretTokenCache} {
+	for _, k := range []auth.SecretKind{auth.SecretSession, auth.SecretRefreshToken, auth.SecretTokenCache} {
 		delete(s.secrets, key(name, k))
 	}
 	return nil

@@ -13,8 +13,10 @@
 //
 //	index          JSON array of profile names
 //	profile:NAME   JSON of the auth.Profile, client secret included
-//	refresh:NAME   the refresh token (auth.SecretRefreshToken)
-//	token:NAME     the cached token set (auth.SecretTokenCache)
+//	session:NAME   the refresh token and the cached token set, one JSON
+//	               value (auth.SecretSession): a refresh is one write
+//	refresh:NAME   the refresh token, as tokentray before the session item
+//	token:NAME     kept it, and the cached token set (read, then removed)
 //	ITEM#a1, #a2…  chunks of a value too large for one item, in slot a or b
 //	               (see value.go; ITEM#1, #2… in the older v1 format)
 //
@@ -133,12 +135,15 @@ func profileItem(name string) string { return "profile:" + name }
 func secretItem(name string, kind auth.SecretKind) string { return string(kind) + ":" + name }
 
 // kinds are every secret kind a profile can have; DeleteProfile removes them all.
-var kinds = []auth.SecretKind{auth.SecretRefreshToken, auth.SecretTokenCache}
+var kinds = []auth.SecretKind{auth.SecretSession, auth.SecretRefreshToken, auth.SecretTokenCache}
 
 // kindText names a secret kind in messages.
 func kindText(kind auth.SecretKind) string {
-	if kind == auth.SecretTokenCache {
+	switch kind {
+	case auth.SecretTokenCache:
 		return "token cache"
+	case auth.SecretSession:
+		return "tokens"
 	}
 	return "refresh token"
 }

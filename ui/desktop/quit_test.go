@@ -2,6 +2,7 @@ package desktop_test
 
 import (
 	"context"
+	"encoding/json"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -32,11 +33,15 @@ func TestQuitMidRefresh(t *testing.T) {
 			cli(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
 			old := srv.Mint(t, testserver.PostClientID, "openid offline_access", "")
 			cli(old, "login", "dev", "--refresh-token-stdin")
-			stored := func() string {
-				c := exec.Command("secret-tool", "lookup", "service", service, "username", "refresh:dev")
+			stored := func() string { // the refresh token inside dev's session item
+				c := exec.Command("secret-tool", "lookup", "service", service, "username", "session:dev")
 				c.Env = env
 				out, _ := c.Output()
-				return string(out)
+				var s struct {
+					RefreshToken string `json:"refresh_token"`
+				}
+				_ = json.Unmarshal(out, &s)
+				return s.RefreshToken
 			}
 
 			app := startApp(t, bin, env)
