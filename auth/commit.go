@@ -133,16 +133,15 @@ func (e *Engine) checkSpent(name, rt string) error {
 	return nil
 }
 
-// commit stores what a refresh brought — the refresh token to keep (rotated
-// or not) and the new token set — as one keychain write: a rotation is
+// commit stores what a refresh brought, s — the refresh token to keep
+// (rotated or not) and the new token set — as one keychain write: a rotation is
 // atomic, and a refresh costs one write. When the issuer rotated, the old
 // refresh token is marked spent in the journal first, so that whatever
 // happens next (a stalled keychain, a kill, a second Ctrl-C) it is never
 // sent again; once the new one is stored the mark no longer matches
 // anything.
-func (e *Engine) commit(ctx context.Context, name, old, keep string, t Token, legacy bool) error {
-	s := session{RefreshToken: keep, Token: t}
-	if keep == old {
+func (e *Engine) commit(ctx context.Context, name, old string, s session, legacy bool) error {
+	if s.RefreshToken == old {
 		// Nothing is spent: a failed write only costs a refresh next time.
 		if err := e.saveSession(ctx, name, s, legacy); err != nil {
 			_ = e.store.Settle(ctx)
@@ -177,6 +176,10 @@ func (e *Engine) saveRotated(ctx context.Context, name string, s session, legacy
 		}
 		got, _, rerr := e.loadSession(ctx, name)
 		if rerr == nil && got.RefreshToken == s.RefreshToken {
+			if legacy {
+				// The late write landed; the old items still go.
+				return e.saveSession(ctx, name, s, legacy)
+			}
 			return nil
 		}
 		select {

@@ -274,6 +274,11 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		if err != nil {
 			return err
 		}
+		if stored.Source != "" && stored.Source != p.source() {
+			// The profile moved without its tokens being dropped (an older
+			// tokentray edited it): they belong to the old issuer or client.
+			return fmt.Errorf("the stored tokens were issued for another issuer or client of this profile: %w", ErrNeedsLogin)
+		}
 		rt := stored.RefreshToken
 		if rt == "" {
 			return fmt.Errorf("no refresh token stored: %w", ErrNeedsLogin)
@@ -301,7 +306,7 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		// the lock wait and the exchange took.
 		cctx, cancel := context.WithTimeout(ctx, e.commitTimeout)
 		defer cancel()
-		if err := e.commit(cctx, name, rt, keep, t, legacy); err != nil {
+		if err := e.commit(cctx, name, rt, session{RefreshToken: keep, Token: t, Source: p.source()}, cleanup(stored, legacy)); err != nil {
 			return err
 		}
 		changed = true

@@ -11,6 +11,9 @@ import (
 var (
 	// ErrNotFound: no such profile, or no such stored secret.
 	ErrNotFound = errors.New("not found")
+	// ErrDamaged: a stored value exists but cannot be read back (a chunk
+	// lost or changed). Stores wrap it together with ErrNotFound.
+	ErrDamaged = errors.New("stored value is damaged")
 	// ErrBrokenProfile: the profile is listed in the index but its record is
 	// missing or unreadable; it can only be removed.
 	ErrBrokenProfile = errors.New("profile record is missing or damaged")

@@ -174,6 +174,12 @@ func domainBase(domain string) string {
 	return "https://" + domain
 }
 
+// source names where p's tokens come from, for SameSource's comparison
+// with a stored session.
+func (p Profile) source() string {
+	return strings.Join([]string{p.Domain, p.Issuer, p.TokenURL, p.ClientID}, " ")
+}
+
 // SameSource reports whether tokens issued for p are good for q: the same
 // domain, issuer or token URL — scheme, host, port and path alike (two
 // Keycloak realms share a host) — and the same client. Anything else means

@@ -144,7 +144,7 @@ func (e *Engine) UpdateProfile(ctx context.Context, p Profile) (Profile, error) 
 				return fmt.Errorf("drop the old tokens: %w", err)
 			}
 		case old.Where() != p.Where() || old.Audience != p.Audience || old.Scope != p.Scope || !maps.Equal(old.Params, p.Params):
-			if err := e.dropCache(ctx, p.Name); err != nil {
+			if err := e.dropCache(ctx, p.Name, p.source()); err != nil {
 				return fmt.Errorf("drop the old access token: %w", err)
 			}
 		}
@@ -181,11 +181,12 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 		return errors.New("the refresh token is empty")
 	}
 	err := e.withLock(ctx, name, func() error {
-		if _, err := e.store.LoadProfile(ctx, name); err != nil {
+		p, err := e.store.LoadProfile(ctx, name)
+		if err != nil {
 			return err
 		}
 		// No cached token: it belongs to the previous session.
-		return e.saveSession(ctx, name, session{RefreshToken: refreshToken}, true)
+		return e.saveSession(ctx, name, session{RefreshToken: refreshToken, Source: p.source()}, true)
 	})
 	if err != nil {
 		return fmt.Errorf("sign in %s: %w", name, err)

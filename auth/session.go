@@ -12,11 +12,20 @@ import (
 type session struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Token        Token  `json:"token,omitzero"`
+	// Source is where the tokens come from (Profile.source): a refresh
+	// sends the refresh token only to the issuer and client it was issued
+	// by, even if something outside this version of tokentray (an older
+	// one still running) changed the profile without dropping this item.
+	Source string `json:"source,omitempty"`
+	// LegacyPending: the items an earlier tokentray kept the tokens in may
+	// still exist (removing them failed); the next write tries again.
+	LegacyPending bool `json:"legacy_pending,omitempty"`
 }
 
 // loadSession reads the profile's session: one keychain item, or — for a
 // profile stored by an earlier tokentray — the two items that held it then
-// (legacy is true; the next saveSession removes them). Nothing stored is
+// (legacy is true). Either way, cleanup(s, legacy) says whether old items
+// may be left for the next saveSession to remove. Nothing stored is
 // the zero session. A damaged item counts as absent: it costs a sign-in or
 // a refresh, never a panic or a half-read token.
 func (e *Engine) loadSession(ctx context.Context, name string) (s session, legacy bool, err error) {
@@ -24,9 +33,13 @@ func (e *Engine) loadSession(ctx context.Context, name string) (s session, legac
 	switch {
 	case err == nil:
 		if json.Unmarshal([]byte(raw), &s) != nil {
-			return session{}, false, nil
+			// Damaged: sign in again; old items, if any are left, are
+			// older still and not used, but the next write removes them.
+			return session{LegacyPending: true}, false, nil
 		}
 		return s, false, nil
+	case errors.Is(err, ErrDamaged):
+		return session{LegacyPending: true}, false, nil
 	case !errors.Is(err, ErrNotFound):
 		return session{}, false, fmt.Errorf("read the session of %s: %w", name, err)
 	}
@@ -57,44 +70,50 @@ func (e *Engine) loadLegacyRefresh(ctx context.Context, name string, s session, 
 	return s, legacy, nil
 }
 
-// refreshToken is the profile's stored refresh token, loaded in full
-// (a legacy profile's cache alone does not say).
+// cleanup says whether the items an earlier tokentray kept a session in
+// may still exist.
+func cleanup(s session, legacy bool) bool { return legacy || s.LegacyPending }
+
+// refreshToken is the profile's stored refresh token, loaded in full (a
+// legacy profile's cache alone does not say), and whether old items may be
+// left (cleanup).
 func (e *Engine) refreshToken(ctx context.Context, name string) (string, bool, error) {
 	s, legacy, err := e.loadSession(ctx, name)
 	if err != nil || s.RefreshToken != "" || !legacy {
-		return s.RefreshToken, legacy, err
+		return s.RefreshToken, cleanup(s, legacy), err
 	}
 	s, legacy, err = e.loadLegacyRefresh(ctx, name, s, legacy)
-	return s.RefreshToken, legacy, err
+	return s.RefreshToken, cleanup(s, legacy), err
 }
 
-// saveSession writes the profile's session as one keychain item, then
-// removes the items an earlier tokentray kept it in (legacy), best effort:
-// once the session item exists they are never read again.
+// saveSession writes the profile's session as one keychain item. When the
+// items an earlier tokentray kept it in may exist (legacy), the write says
+// so (LegacyPending) and they are removed after it; only once they are
+// gone is the mark cleared — a second write, once per profile — so that a
+// failed removal is tried again by the next write, and a spent refresh
+// token can never come back from one of them.
 func (e *Engine) saveSession(ctx context.Context, name string, s session, legacy bool) error {
-	b, err := json.Marshal(s)
-	if err != nil {
+	s.LegacyPending = legacy
+	if err := e.writeSession(ctx, name, s); err != nil {
 		return err
 	}
-	if err := e.store.SaveSecret(ctx, name, SecretSession, string(b)); err != nil {
-		return err
-	}
-	if legacy {
-		e.dropLegacy(ctx, name)
+	if legacy && e.dropLegacy(ctx, name) == nil {
+		s.LegacyPending = false
+		_ = e.writeSession(ctx, name, s) // failing leaves the mark: one more try next time
 	}
 	return nil
 }
 
-func (e *Engine) dropLegacy(ctx context.Context, name string) {
-	for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
-		_ = e.store.DeleteSecret(ctx, name, k)
+func (e *Engine) writeSession(ctx context.Context, name string, s session) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
 	}
+	return e.store.SaveSecret(ctx, name, SecretSession, string(b))
 }
 
-// dropSession removes the profile's refresh token and cached tokens, in
-// whichever form they are stored.
-func (e *Engine) dropSession(ctx context.Context, name string) error {
-	for _, k := range []SecretKind{SecretSession, SecretRefreshToken, SecretTokenCache} {
+func (e *Engine) dropLegacy(ctx context.Context, name string) error {
+	for _, k := range []SecretKind{SecretRefreshToken, SecretTokenCache} {
 		if err := e.store.DeleteSecret(ctx, name, k); err != nil {
 			return err
 		}
@@ -102,8 +121,20 @@ func (e *Engine) dropSession(ctx context.Context, name string) error {
 	return nil
 }
 
-// dropCache forgets the cached token set and keeps the refresh token.
-func (e *Engine) dropCache(ctx context.Context, name string) error {
+// dropSession removes the profile's refresh token and cached tokens, in
+// whichever form they are stored: the old items first and the session item
+// last, so that a failure part way leaves the session item standing (and
+// read) rather than an old item alone.
+func (e *Engine) dropSession(ctx context.Context, name string) error {
+	if err := e.dropLegacy(ctx, name); err != nil {
+		return err
+	}
+	return e.store.DeleteSecret(ctx, name, SecretSession)
+}
+
+// dropCache forgets the cached token set and keeps the refresh token, for a
+// profile whose tokens still come from source.
+func (e *Engine) dropCache(ctx context.Context, name, source string) error {
 	rt, legacy, err := e.refreshToken(ctx, name)
 	if err != nil {
 		return err
@@ -111,5 +142,5 @@ func (e *Engine) dropCache(ctx context.Context, name string) error {
 	if rt == "" {
 		return e.dropSession(ctx, name)
 	}
-	return e.saveSession(ctx, name, session{RefreshToken: rt}, legacy)
+	return e.saveSession(ctx, name, session{RefreshToken: rt, Source: source}, legacy)
 }

@@ -23,8 +23,10 @@ type Store struct {
 	broken   map[string]bool
 	secrets  map[string]string
 	Err      error
-	// saveSecretErr fails SaveSecret alone.
+	// saveSecretErr fails SaveSecret alone; deleteErr fails DeleteSecret
+	// of one kind.
 	saveSecretErr error
+	deleteErr     map[auth.SecretKind]error
 	reads         map[string]int // by profile name; "" for the index
 	gate          chan struct{}  // while not nil, calls wait for it to close
 }
@@ -70,6 +72,26 @@ func (s *Store) SetSaveSecretErr(err error) {
 	s.mu.Lock()
 	s.saveSecretErr = err
 	s.mu.Unlock()
+}
+
+// SetDeleteErr makes every following DeleteSecret of kind fail with err
+// (nil to recover): a keychain that loses the connection half way through.
+func (s *Store) SetDeleteErr(kind auth.SecretKind, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deleteErr == nil {
+		s.deleteErr = map[auth.SecretKind]error{}
+	}
+	s.deleteErr[kind] = err
+}
+
+// RawSecret returns the item of kind exactly as stored, with no view
+// through the session item (see Secret).
+func (s *Store) RawSecret(name string, kind auth.SecretKind) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.secrets[key(name, kind)]
+	return v, ok
 }
 
 // Block makes every following call wait until release is called (or its
@@ -267,6 +289,9 @@ func (s *Store) DeleteSecret(ctx context.Context, name string, kind auth.SecretK
 	defer s.mu.Unlock()
 	if s.Err != nil {
 		return s.Err
+	}
+	if err := s.deleteErr[kind]; err != nil {
+		return err
 	}
 	delete(s.secrets, key(name, kind))
 	return nil

@@ -135,7 +135,8 @@ func profileItem(name string) string { return "profile:" + name }
 func secretItem(name string, kind auth.SecretKind) string { return string(kind) + ":" + name }
 
 // kinds are every secret kind a profile can have; DeleteProfile removes them all.
-var kinds = []auth.SecretKind{auth.SecretSession, auth.SecretRefreshToken, auth.SecretTokenCache}
+// The old items go first, the session item last (see auth.Engine.dropSession).
+var kinds = []auth.SecretKind{auth.SecretRefreshToken, auth.SecretTokenCache, auth.SecretSession}
 
 // kindText names a secret kind in messages.
 func kindText(kind auth.SecretKind) string {
@@ -297,7 +298,7 @@ func (s *Store) LoadSecret(ctx context.Context, name string, kind auth.SecretKin
 	v, err := s.getValue(ctx, secretItem(name, kind))
 	var damaged *damagedError
 	if errors.As(err, &damaged) {
-		return "", fmt.Errorf("load %s of %q: %w: the stored value is damaged (%v)", kindText(kind), name, auth.ErrNotFound, damaged)
+		return "", fmt.Errorf("load %s of %q: %w (%w: %v)", kindText(kind), name, auth.ErrNotFound, auth.ErrDamaged, damaged)
 	}
 	if err != nil {
 		return "", fmt.Errorf("load %s of %q: %w", kindText(kind), name, err)

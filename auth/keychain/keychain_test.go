@@ -243,6 +243,7 @@ func TestDamagedChunks(t *testing.T) {
 	clearItem(t, svc, "refresh:dev#a2")
 	_, err := s.LoadSecret(ctx, "dev", auth.SecretRefreshToken)
 	require.ErrorIs(t, err, auth.ErrNotFound)
+	require.ErrorIs(t, err, auth.ErrDamaged, "told apart from an absent value")
 	require.ErrorContains(t, err, "chunk 2 of 3 is missing")
 	require.NotContains(t, err.Error(), "rrrr")
 
