@@ -134,6 +134,9 @@ func stale(err error) bool {
 	return errors.As(err, &de) && slices.Contains([]string{
 		"org.freedesktop.Secret.Error.NoSession", "org.freedesktop.Secret.Error.NoSuchObject",
 		"org.freedesktop.DBus.Error.UnknownObject", "org.freedesktop.DBus.Error.UnknownMethod",
+		// The daemon went away mid-call ("disconnected from message bus
+		// without replying"): a restarted one may answer the retry.
+		"org.freedesktop.DBus.Error.NoReply",
 	}, de.Name)
 }
 
