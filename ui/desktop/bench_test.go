@@ -229,10 +229,17 @@ func directRefresh(tb testing.TB, profile string, n int) time.Duration {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rt, err := store.LoadSecret(ctx, profile, auth.SecretRefreshToken)
+	raw, err := store.LoadSecret(ctx, profile, auth.SecretSession)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	var sess struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal([]byte(raw), &sess); err != nil || sess.RefreshToken == "" {
+		tb.Fatalf("no refresh token in the session of %s", profile)
+	}
+	rt := sess.RefreshToken
 	client := &http.Client{Timeout: 10 * time.Second}
 	post := func() time.Duration {
 		form := url.Values{"grant_type": {"refresh_token"}, "client_id": {demo.ClientID}, "refresh_token": {rt}}
