@@ -3,10 +3,8 @@
 package autostart
 
 import (
-	"errors"
 	"fmt"
 	"html"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -28,17 +26,7 @@ func location() string {
 	return p
 }
 
-func enabled() (bool, error) {
-	p, err := plistPath()
-	if err != nil {
-		return false, err
-	}
-	_, err = os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
-}
+func enabled() (bool, error) { return fileExists(plistPath()) }
 
 func enable(gui string) error {
 	p, err := plistPath()
@@ -62,13 +50,4 @@ func enable(gui string) error {
 	return os.WriteFile(p, []byte(plist), 0o644)
 }
 
-func disable() error {
-	p, err := plistPath()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("stop starting at login: %w", err)
-	}
-	return nil
-}
+func disable() error { return removeFile(plistPath()) }

@@ -3,9 +3,7 @@
 package autostart
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,17 +27,7 @@ func location() string {
 	return p
 }
 
-func enabled() (bool, error) {
-	p, err := entryPath()
-	if err != nil {
-		return false, err
-	}
-	_, err = os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
-}
+func enabled() (bool, error) { return fileExists(entryPath()) }
 
 // quoteExec quotes an argument of a desktop entry's Exec key: inside double
 // quotes, `"`, "`", "$" and "\" are escaped with a backslash.
@@ -78,13 +66,4 @@ func enable(gui string) error {
 	return nil
 }
 
-func disable() error {
-	p, err := entryPath()
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("stop starting at login: %w", err)
-	}
-	return nil
-}
+func disable() error { return removeFile(entryPath()) }
