@@ -15,6 +15,8 @@ var (
 	iconPNG []byte
 	//go:embed tray.png
 	trayPNG []byte
+	//go:embed tray-alert.png
+	trayAlertPNG []byte
 )
 
 // Icon is the application icon (512 px), also named in FyneApp.toml.
@@ -22,3 +24,7 @@ var Icon = fyne.NewStaticResource("icon.png", iconPNG)
 
 // TrayIcon is the system tray icon (64 px, designed to stay legible at 16–32 px).
 var TrayIcon = fyne.NewStaticResource("tray.png", trayPNG)
+
+// TrayAlertIcon is the tray icon with a red dot: some profile needs a
+// sign-in, or its last refresh failed.
+var TrayAlertIcon = fyne.NewStaticResource("tray-alert.png", trayAlertPNG)

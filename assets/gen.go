@@ -1,7 +1,8 @@
 //go:build ignore
 
 // gen draws tokentray's icons: `go generate ./assets` (or go run gen.go)
-// writes icon.png (the app icon, 512 px), tray.png (the tray icon, 64 px)
+// writes icon.png (the app icon, 512 px), tray.png (the tray icon, 64 px),
+// tray-alert.png (the tray icon when a profile needs attention)
 // and hicolor/N.png (the app icon at the icon theme's sizes).
 // Shapes are signed distance functions sampled 4×4 per pixel, so edges are
 // anti-aliased without any image library beyond the standard one.
@@ -129,6 +130,7 @@ var (
 	track  = solid(255, 255, 255, 0.28)
 	indigo = [2][3]float64{{0x4f, 0x46, 0xe5}, {0x7c, 0x3a, 0xed}} // top-left to bottom-right
 	amber  = solid(0xfb, 0xbf, 0x24, 1)
+	red    = solid(0xdc, 0x26, 0x26, 1)
 )
 
 func gradient(x, y float64) rgba {
@@ -182,5 +184,12 @@ func main() {
 	// The tray icon fills its square: panels draw it at 16 to 32 px.
 	write("tray.png", render(64, func(x, y float64) rgba {
 		return badge(x, y, circle(x, y, 0.5, 0.5, 0.5), 0.385, 0.11, 0.28)
+	}))
+	// The same with a red dot: some profile needs a sign-in or its last
+	// refresh failed.
+	write("tray-alert.png", render(64, func(x, y float64) rgba {
+		c := badge(x, y, circle(x, y, 0.5, 0.5, 0.5), 0.385, 0.11, 0.28)
+		c = layer(c, white, cover(circle(x, y, 0.8, 0.2, 0.2)))
+		return layer(c, red, cover(circle(x, y, 0.8, 0.2, 0.155)))
 	}))
 }

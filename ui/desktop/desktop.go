@@ -207,14 +207,18 @@ func Run(o Options) int {
 		}
 	}
 
-	var install func(*fyne.Menu)
+	var (
+		install  func(*fyne.Menu)
+		setState func(icon fyne.Resource, tooltip string)
+	)
 	if ownTray {
 		icon := &trayIcon{do: ui.Do, quit: func() { ui.Stop(); a.Quit() }}
 		icon.Show(assets.TrayIcon, Name)
-		install = icon.Install
+		install, setState = icon.Install, icon.SetState
 	} else if desk, ok := a.(fynedesktop.App); ok && hasTray {
 		desk.SetSystemTrayIcon(assets.TrayIcon)
 		install = desk.SetSystemTrayMenu
+		setState = func(icon fyne.Resource, _ string) { desk.SetSystemTrayIcon(icon) }
 	}
 	var tr *tray.Tray
 	if install != nil {
@@ -236,6 +240,14 @@ func Run(o Options) int {
 				if notifyExpiring.Load() {
 					sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, widgets.Duration(left)))
 				}
+			},
+			// The icon tells at a glance when a profile needs the user.
+			OnAttention: func(items []string) {
+				if len(items) == 0 {
+					setState(assets.TrayIcon, Name)
+					return
+				}
+				setState(assets.TrayAlertIcon, Name+" — "+strings.Join(items, "; "))
 			},
 		}
 		tr.Start()

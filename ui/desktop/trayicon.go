@@ -37,6 +37,14 @@ func (t *trayIcon) Show(icon fyne.Resource, title string) {
 	})
 }
 
+// SetState shows icon, with tooltip saying what it means.
+func (t *trayIcon) SetState(icon fyne.Resource, tooltip string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	systray.SetIcon(icon.Content())
+	systray.SetTooltip(tooltip)
+}
+
 // Install replaces the menu with m. Its items' actions run through do.
 func (t *trayIcon) Install(m *fyne.Menu) {
 	t.mu.Lock()

@@ -8,6 +8,7 @@
 package tray
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -125,7 +126,12 @@ type Tray struct {
 	// goroutine: it must not block, so it notifies with Session.Announce,
 	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
+	// OnAttention, when set, is told on the UI goroutine which profiles
+	// need the user and why (see Attention) whenever that changes, and once
+	// at the first load: the icon shows it.
+	OnAttention func(items []string)
 
+	attention []string // as last reported; nil before the first report
 	menu      *fyne.Menu
 	installed string // the labels of the installed menu
 	rows      []session.Row
@@ -172,6 +178,7 @@ func (t *Tray) Tick() {
 	now := t.Now()
 	built := Build(t.rows, t.listErr, now, h)
 	t.warn(now)
+	t.attend(now)
 	if t.menu == nil {
 		t.menu = built
 	}
@@ -210,6 +217,33 @@ func (t *Tray) warn(now time.Time) {
 			t.OnExpiring(r.Name(), exp.Sub(now))
 		}
 	}
+}
+
+// Attention says, one entry per profile of rows that needs the user at now,
+// what it needs: "dev: sign in needed", "prod: the last refresh failed".
+func Attention(rows []session.Row, now time.Time) []string {
+	items := []string{}
+	for _, r := range rows {
+		switch r.Subject.State(now) {
+		case widgets.StateSignIn:
+			items = append(items, r.Name()+": sign in needed")
+		case widgets.StateError:
+			items = append(items, r.Name()+": the last refresh failed")
+		}
+	}
+	return items
+}
+
+func (t *Tray) attend(now time.Time) {
+	if t.OnAttention == nil || !t.Session.Loaded() {
+		return
+	}
+	names := Attention(t.rows, now)
+	if t.attention != nil && slices.Equal(names, t.attention) {
+		return
+	}
+	t.attention = names
+	t.OnAttention(names)
 }
 
 // Menu is the menu installed last (nil before the first load).
