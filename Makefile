@@ -10,7 +10,7 @@ PKGS    := ./...
 DESCRIBE ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/tokentray/tokentray/internal/version.Describe=$(DESCRIBE)
 
-.PHONY: all build run demo test bench lint deps tidy clean install uninstall
+.PHONY: all build run demo test bench lint deps tidy clean install uninstall dist
 
 # make install: PREFIX and DESTDIR as usual (DESTDIR=/tmp/stage PREFIX=/usr).
 PREFIX  ?= /usr/local
@@ -89,3 +89,14 @@ uninstall:
 	for n in $(ICONS); do rm -f $(root)/share/icons/hicolor/$${n}x$${n}/apps/$(APPID).png; done
 	rm -f $(root)/share/man/man1/tokentray.1 $(addprefix $(root)/share/man/man1/,$(MANPAGES))
 	rm -f $(root)/share/bash-completion/completions/tokentray $(root)/share/zsh/site-functions/_tokentray $(root)/share/fish/vendor_completions.d/tokentray.fish
+
+# A release archive for linux/amd64, laid out as `fyne package` lays out
+# its Linux archives (usr/local/...): unpack it at / (or anywhere, then copy).
+RELEASE := $(shell sed -n 's/^const Release = "\(.*\)"/\1/p' internal/version/version.go)
+DIST    := dist/tokentray-$(RELEASE)-linux-amd64.tar.gz
+dist: build
+	rm -rf dist/stage
+	$(MAKE) install DESTDIR=$(CURDIR)/dist/stage PREFIX=/usr/local
+	tar -C dist/stage -czf $(DIST) usr
+	rm -rf dist/stage
+	@echo "dist: $(DIST)"

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/internal/version"
 )
 
 // `make build` then `make install DESTDIR=… PREFIX=/usr` (install only
@@ -69,6 +70,15 @@ func TestMakeInstall(t *testing.T) {
 	v, err := exec.Command(filepath.Join(usr, "bin/tokentray"), "--version").Output()
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(v), "tokentray "), "%s", v)
+
+	// make dist packs the same files under usr/local.
+	make("dist")
+	archive := filepath.Join(repo, "dist", "tokentray-"+version.Release+"-linux-amd64.tar.gz")
+	list, err := exec.Command("tar", "-tzf", archive).Output()
+	require.NoError(t, err)
+	for _, f := range []string{"usr/local/bin/tokentray", "usr/local/bin/tokentray-gui", "usr/local/share/applications/" + id + ".desktop", "usr/local/share/man/man1/tokentray.1"} {
+		require.Contains(t, string(list), f+"\n")
+	}
 
 	make("uninstall")
 	var left []string
