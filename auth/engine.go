@@ -265,10 +265,8 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 			t = cached
 			return nil
 		}
-		if legacy && stored.RefreshToken == "" {
-			if stored, legacy, err = e.loadLegacyRefresh(ctx, name, stored, legacy); err != nil {
-				return err
-			}
+		if stored, legacy, err = e.withRefreshToken(ctx, name, stored, legacy); err != nil {
+			return err
 		}
 		p, err := e.store.LoadProfile(ctx, name)
 		if err != nil {

@@ -51,17 +51,15 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 		return s
 	}
 	s.Token = stored.Token
-	if legacy && stored.RefreshToken == "" {
-		if s.Token.ValidFor(e.now(), 0) {
-			// A profile stored by an earlier tokentray: its tokens were
-			// cached only next to a refresh token, so one read less.
-			s.HasRefreshToken = true
-			return s
-		}
-		if stored, _, err = e.loadLegacyRefresh(ctx, name, stored, legacy); err != nil {
-			s.Err = err
-			return s
-		}
+	if legacy && stored.RefreshToken == "" && s.Token.ValidFor(e.now(), 0) {
+		// A profile stored by an earlier tokentray: its tokens were cached
+		// only next to a refresh token, so one read less.
+		s.HasRefreshToken = true
+		return s
+	}
+	if stored, _, err = e.withRefreshToken(ctx, name, stored, legacy); err != nil {
+		s.Err = err
+		return s
 	}
 	// A spent one is as good as none: it is never sent again.
 	spent, _ := e.journal.Spent(name, stored.RefreshToken)

@@ -74,15 +74,23 @@ func (e *Engine) loadLegacyRefresh(ctx context.Context, name string, s session, 
 // may still exist.
 func cleanup(s session, legacy bool) bool { return legacy || s.LegacyPending }
 
-// refreshToken is the profile's stored refresh token, loaded in full (a
-// legacy profile's cache alone does not say), and whether old items may be
-// left (cleanup).
+// withRefreshToken completes a session loadSession returned without its
+// refresh token (a legacy profile whose valid cache made the read of its
+// refresh:NAME item unnecessary); any other session is returned as it is.
+func (e *Engine) withRefreshToken(ctx context.Context, name string, s session, legacy bool) (session, bool, error) {
+	if !legacy || s.RefreshToken != "" {
+		return s, legacy, nil
+	}
+	return e.loadLegacyRefresh(ctx, name, s, legacy)
+}
+
+// refreshToken is the profile's stored refresh token, loaded in full, and
+// whether old items may be left (cleanup).
 func (e *Engine) refreshToken(ctx context.Context, name string) (string, bool, error) {
 	s, legacy, err := e.loadSession(ctx, name)
-	if err != nil || s.RefreshToken != "" || !legacy {
-		return s.RefreshToken, cleanup(s, legacy), err
+	if err == nil {
+		s, legacy, err = e.withRefreshToken(ctx, name, s, legacy)
 	}
-	s, legacy, err = e.loadLegacyRefresh(ctx, name, s, legacy)
 	return s.RefreshToken, cleanup(s, legacy), err
 }
 

@@ -3,7 +3,6 @@ package keychain
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,24 +10,16 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// limitedBackend enforces what go-keyring enforces on Windows (a credential
-// blob of at most 2560 bytes, a service name under 512) and, roughly, on
-// macOS (the whole `security add-generic-password` line under 4096 bytes).
+// limitedBackend is crashBackend (never dying) enforcing what go-keyring
+// enforces on Windows (a credential blob of at most 2560 bytes, a service
+// name under 512) and, roughly, on macOS (the whole `security
+// add-generic-password` line under 4096 bytes).
 type limitedBackend struct {
-	mu    sync.Mutex
-	items map[string]string
-	max   int // largest item set
+	*crashBackend
+	max int // largest item set
 }
 
-func (b *limitedBackend) get(service, user string) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	v, ok := b.items[service+"\x00"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
+func newLimitedBackend() *limitedBackend { return &limitedBackend{crashBackend: newCrashBackend()} }
 
 func (b *limitedBackend) set(service, user, value string) error {
 	if len(value) > 2560 || len(service) >= 512 {
@@ -37,21 +28,8 @@ func (b *limitedBackend) set(service, user, value string) error {
 	if len("add-generic-password -U -s '' -a '' -w ''\n")+len(service)+len(user)+len(value) > 4096 {
 		return keyring.ErrSetDataTooBig // macOS
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.items[service+"\x00"+user] = value
 	b.max = max(b.max, len(value))
-	return nil
-}
-
-func (b *limitedBackend) delete(service, user string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.items[service+"\x00"+user]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(b.items, service+"\x00"+user)
-	return nil
+	return b.crashBackend.set(service, user, value)
 }
 
 // On Windows and macOS values are split into chunks that always fit the
@@ -62,7 +40,7 @@ func TestChunksFitWindowsAndMacOSLimits(t *testing.T) {
 	// DefaultChunkSize is what Windows and macOS get; a larger one asked
 	// for is capped.
 	for _, chunk := range []int{DefaultChunkSize, 5000} {
-		be := &limitedBackend{items: map[string]string{}}
+		be := newLimitedBackend()
 		s := New("tokentray", withBackend(be), WithChunkSize(chunk))
 		for _, v := range []string{
 			strings.Repeat("a", 2560), strings.Repeat("b", 2561), strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 3000),
@@ -76,7 +54,7 @@ func TestChunksFitWindowsAndMacOSLimits(t *testing.T) {
 		require.LessOrEqual(t, be.max, 2560)
 	}
 	// And the limit is real: one item over it is refused, with advice.
-	be := &limitedBackend{items: map[string]string{}}
+	be := newLimitedBackend()
 	err := be.set("tokentray", "token:dev", strings.Repeat("x", 2561))
 	require.ErrorIs(t, err, keyring.ErrSetDataTooBig)
 	require.ErrorContains(t, mapError(err), "lower the chunk size")
