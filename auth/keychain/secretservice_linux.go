@@ -27,7 +27,9 @@ func defaultBackend() backend { return &secretService{} }
 const platformChunkSize = 1 << 20
 
 const (
-	ssCollection = "org.freedesktop.Secret.Collection"
+	ssService      = "org.freedesktop.secrets"
+	ssCollection   = "org.freedesktop.Secret.Collection"
+	ssDefaultAlias = "/org/freedesktop/secrets/aliases/default"
 )
 
 type secretService struct {
@@ -39,36 +41,55 @@ type secretService struct {
 
 // open connects, opens a plain session (the bus is local; the secret
 // travels over the session bus socket, as with go-keyring) and finds the
-// collection go-keyring uses.
-func (b *secretService) open() error {
+// collection go-keyring uses: login when there is one, else the default
+// alias. go-keyring asks the service for its list of collections to decide;
+// here the first search is sent to the login collection together with
+// OpenSession instead (neither waits for the other), and only a search that
+// fails there — no login collection, as with KeePassXC — falls back to the
+// alias. A first read is then two round trips after connecting, not four.
+// found is that first search's result; searched says whether it counts.
+func (b *secretService) open(attrs map[string]string) (found []dbus.ObjectPath, searched bool, err error) {
 	if b.svc != nil {
-		return nil
+		return nil, false, nil
 	}
 	svc, err := ss.NewSecretService()
 	if err != nil {
-		return err
+		return nil, false, err
 	}
+	login := svc.GetCollection("login")
+	search := login.Go(ssCollection+".SearchItems", 0, nil, attrs)
 	session, err := svc.OpenSession()
+	<-search.Done
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	b.svc, b.session, b.collection = svc, session.Path(), svc.GetLoginCollection()
-	return nil
+	b.svc, b.session, b.collection = svc, session.Path(), login
+	if search.Err != nil {
+		b.collection = svc.Object(ssService, ssDefaultAlias)
+		return nil, false, nil
+	}
+	if err := search.Store(&found); err != nil {
+		return nil, false, err
+	}
+	return found, true, nil
 }
 
 // unlock unlocks the collection, which may show the desktop's unlock
 // prompt (go-keyring waits for it; Store bounds the wait).
 func (b *secretService) unlock() error { return b.svc.Unlock(b.collection.Path()) }
 
-// find returns the item of (service, user). A locked collection may hide
+// find returns the item of attrs. A locked collection may hide
 // its items from a search (KeePassXC does), so a search that finds nothing
 // checks whether the collection is locked, and unlocks it and searches
 // again if so: a miss costs one round trip more, a hit none.
-func (b *secretService) find(service, user string) (dbus.ObjectPath, error) {
-	attrs := map[string]string{"service": service, "username": user}
-	found, err := b.svc.SearchItems(b.collection, attrs)
-	if err != nil {
-		return "", err
+//
+// The first call of a process has its search answered already by open.
+func (b *secretService) find(attrs map[string]string, found []dbus.ObjectPath, searched bool) (dbus.ObjectPath, error) {
+	if !searched {
+		var err error
+		if found, err = b.svc.SearchItems(b.collection, attrs); err != nil {
+			return "", err
+		}
 	}
 	if len(found) == 0 {
 		locked, err := b.collection.GetProperty(ssCollection + ".Locked")
@@ -95,10 +116,10 @@ func (b *secretService) find(service, user string) (dbus.ObjectPath, error) {
 // forgotten this process's session or objects (it was restarted) or the
 // collection was locked meanwhile: every call here may be repeated
 // (a read, a replacing write, a delete of what is found).
-func (b *secretService) retry(f func() error) error {
+func (b *secretService) retry(attrs map[string]string, f op) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	err := b.attempt(f)
+	err := b.attempt(attrs, f)
 	if err == nil || errors.Is(err, keyring.ErrNotFound) {
 		return err
 	}
@@ -106,24 +127,29 @@ func (b *secretService) retry(f func() error) error {
 	if !stale(err) {
 		return err
 	}
-	err = b.attempt(f)
+	err = b.attempt(attrs, f)
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		b.svc = nil
 	}
 	return err
 }
 
-func (b *secretService) attempt(f func() error) error {
-	if err := b.open(); err != nil {
+// op is one call on the service about the item of attrs; found and
+// searched carry open's first search (see find).
+type op func(found []dbus.ObjectPath, searched bool) error
+
+func (b *secretService) attempt(attrs map[string]string, f op) error {
+	found, searched, err := b.open(attrs)
+	if err != nil {
 		return err
 	}
-	err := f()
+	err = f(found, searched)
 	var de dbus.Error
 	if errors.As(err, &de) && de.Name == "org.freedesktop.Secret.Error.IsLocked" {
 		if err := b.unlock(); err != nil {
 			return err
 		}
-		return f()
+		return f(nil, false)
 	}
 	return err
 }
@@ -140,10 +166,15 @@ func stale(err error) bool {
 	}, de.Name)
 }
 
+func attributes(service, user string) map[string]string {
+	return map[string]string{"service": service, "username": user}
+}
+
 func (b *secretService) get(service, user string) (string, error) {
 	var v string
-	err := b.retry(func() error {
-		item, err := b.find(service, user)
+	attrs := attributes(service, user)
+	err := b.retry(attrs, func(found []dbus.ObjectPath, searched bool) error {
+		item, err := b.find(attrs, found, searched)
 		if err != nil {
 			return err
 		}
@@ -158,15 +189,16 @@ func (b *secretService) get(service, user string) (string, error) {
 }
 
 func (b *secretService) set(service, user, value string) error {
-	return b.retry(func() error {
-		attrs := map[string]string{"service": service, "username": user}
+	attrs := attributes(service, user)
+	return b.retry(attrs, func([]dbus.ObjectPath, bool) error {
 		return b.svc.CreateItem(b.collection, fmt.Sprintf("Password for '%s' on '%s'", user, service), attrs, ss.NewSecret(b.session, value))
 	})
 }
 
 func (b *secretService) delete(service, user string) error {
-	return b.retry(func() error {
-		item, err := b.find(service, user)
+	attrs := attributes(service, user)
+	return b.retry(attrs, func(found []dbus.ObjectPath, searched bool) error {
+		item, err := b.find(attrs, found, searched)
 		if err != nil {
 			return err
 		}
