@@ -65,8 +65,8 @@ func words(err error) (problem, brief string) {
 				"(Auth0: Applications, the application, Advanced Settings, Grant Types).",
 			"Refresh tokens not allowed for the app"
 	case errors.Is(err, ErrNoClipboardTool):
-		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland.",
-			"No clipboard tool: install xclip"
+		return "No clipboard on this Wayland desktop: install wl-clipboard (sudo apt install wl-clipboard).",
+			"No clipboard: install wl-clipboard"
 	case errors.Is(err, auth.ErrKeychainLocked):
 		return "The keychain is locked: unlock your login keyring, then try again.",
 			"Keychain locked: unlock it and retry"

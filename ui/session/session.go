@@ -26,8 +26,8 @@ import (
 const Timeout = 2 * time.Minute
 
 // ErrNoClipboardTool is returned by a Clipboard when the system has no
-// clipboard tool to talk to (xclip, xsel or wl-copy on Linux).
-var ErrNoClipboardTool = errors.New("no clipboard tool (xclip, xsel or wl-copy) is installed")
+// clipboard to talk to (on Wayland without wl-clipboard).
+var ErrNoClipboardTool = errors.New("no clipboard tool (wl-copy) is installed")
 
 // Clipboard is the system clipboard. Implementations may shell out and be
 // slow, so Session calls them only off the UI goroutine; they must be safe
