@@ -16,9 +16,9 @@ import (
 	"syscall"
 
 	"github.com/tokentray/tokentray/auth/keychain"
-	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/browser"
 	"github.com/tokentray/tokentray/ui/cli"
+	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/shutdown"
 	"golang.org/x/term"
 )
@@ -82,4 +82,3 @@ func run() int {
 	}
 	return code
 }
-

@@ -34,7 +34,7 @@ type X11 struct {
 	// op serialises WriteAll and ReadAll: each waits for an event the
 	// loop hands over.
 	op      sync.Mutex
-	stamps  chan xproto.Timestamp           // PropertyNotify on our window: a server time
+	stamps  chan xproto.Timestamp            // PropertyNotify on our window: a server time
 	replies chan xproto.SelectionNotifyEvent // answers to our ConvertSelection
 
 	mu    sync.Mutex // guards what the loop reads when answering
