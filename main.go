@@ -72,6 +72,7 @@ func run() int {
 		OpenBrowser: browser.Open,
 		StartGUI:    startGUI,
 		GUIPath:     guiPath,
+		Exec:        replaceProcess,
 	}
 	code := app.Run(ctx, os.Args[1:])
 	shutdown.Finish(engine, os.Stderr)

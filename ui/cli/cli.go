@@ -48,6 +48,11 @@ type App struct {
 	StartGUI func(args []string) error
 	// GUIPath finds the tray app's executable (for `tokentray autostart`).
 	GUIPath func() (string, error)
+	// Exec runs the program at path with argv and env in place of this
+	// process, as execve does, for `tokentray exec`; it returns only when
+	// it could not. Nil: the program runs as a child and its exit code
+	// becomes tokentray's (Windows, and tests).
+	Exec func(path string, argv, env []string) error
 }
 
 // usageError marks mistakes in how the command was called (exit 2).
@@ -71,13 +76,20 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.Stderr, "tokentray: interrupted")
 		return ExitError
 	}
+	var es *exitStatus
+	if errors.As(err, &es) {
+		return es.code // the command's own; it spoke for itself
+	}
 	fmt.Fprintf(a.Stderr, "tokentray: %v\n", err)
 	return exitCode(err)
 }
 
 func exitCode(err error) int {
 	var ue usageError
+	var ce *commandError
 	switch {
+	case errors.As(err, &ce):
+		return ce.code
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.Is(err, auth.ErrNeedsLogin):
@@ -116,7 +128,7 @@ one otherwise. Without arguments it starts the tray app.`,
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetVersionTemplate("tokentray {{.Version}}\n")
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.execCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)
 	return root
