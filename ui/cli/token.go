@@ -115,7 +115,7 @@ func (a *App) logoutCmd() *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			err := a.Engine.Logout(c.Context(), args[0], local)
+			err := a.Engine.Logout(c.Context(), args[0], auth.LogoutOptions{EvenIfNotRevoked: local})
 			if err != nil && !local && errors.Is(err, auth.ErrRevocation) {
 				return fmt.Errorf("%w (remove them anyway with --local)", err)
 			}
@@ -143,7 +143,7 @@ func (a *App) tokenCmd() *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			t, err := a.Engine.Token(c.Context(), args[0], refresh)
+			t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{ForceRefresh: refresh})
 			if err != nil {
 				return withHint(err, args[0])
 			}
@@ -243,7 +243,7 @@ func (a *App) inspectCmd() *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			t, err := a.Engine.Token(c.Context(), args[0], false)
+			t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{})
 			if err != nil {
 				return withHint(err, args[0])
 			}

@@ -77,7 +77,7 @@ func warmUp(ctx context.Context, e *auth.Engine) {
 	}
 	for _, n := range names {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		_, _ = e.Token(tctx, n, false) // a profile never signed in stays so
+		_, _ = e.Token(tctx, n, auth.TokenOptions{}) // a profile never signed in stays so
 		cancel()
 	}
 }
