@@ -165,15 +165,3 @@ func (a *App) completeProfiles(cmd *cobra.Command, args []string, _ string) ([]c
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
-
-func (a *App) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print tokentray's version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.Stdout, "tokentray %s\n", version.String())
-			return err
-		},
-	}
-}
