@@ -44,7 +44,7 @@ func (e *Engine) AddProfile(ctx context.Context, p Profile) (Profile, error) {
 				return err
 			}
 			if slices.Contains(names, p.Name) {
-				return fmt.Errorf("%w: choose another name or use `tokentray profile edit %s`", ErrExists, p.Name)
+				return ErrExists
 			}
 			if err := e.store.DeleteProfile(ctx, p.Name); err != nil && !errors.Is(err, ErrNotFound) {
 				return fmt.Errorf("remove what an earlier %s left in the keychain: %w", p.Name, err)

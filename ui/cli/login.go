@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -83,13 +82,8 @@ redirects back to http://127.0.0.1:PORT/callback (any free port, or the profile'
 					return nil
 				})
 			}
-			switch {
-			case errors.Is(err, auth.ErrCallbackPortInUse):
-				return fmt.Errorf("%w\nChoose another port: tokentray login %s --callback-port PORT", err, name)
-			case errors.Is(err, auth.ErrLoginTimeout):
-				return fmt.Errorf("%w\nFix the port with: tokentray profile edit %s --callback-port PORT", err, name)
-			case err != nil:
-				return err
+			if err != nil {
+				return loginHint(err, name)
 			}
 			verified := ""
 			if t.IDTokenVerified {
