@@ -20,7 +20,7 @@ import (
 func TestVerifyJWTAgainstTheIssuersKeys(t *testing.T) {
 	srv := sharedServer(t)
 	f := newFixture(t, srv, auth.Profile{Audience: testserver.APIAudience}, "openid offline_access read:things", testserver.APIAudience)
-	tok, err := f.engine.Token(context.Background(), "dev", false)
+	tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	ctx := context.Background()
 	// A fresh engine: verifying needs no profile.

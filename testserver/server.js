@@ -33,7 +33,7 @@ import * as http from 'node:http';
 // warnings that are known and harmless here. This must run before
 // oidc-provider is loaded, hence the dynamic import below.
 const QUIET = [
-  'Unsupported runtime', // Node 20 works for every flow we use (see RECIPES.md 3)
+  'Unsupported runtime', // Node 20 is not on its list, yet every flow the tests use works on it
   'already parsed request body detected', // we pre-read bodies on purpose (see below)
 ];
 for (const method of ['log', 'info', 'warn', 'debug']) {

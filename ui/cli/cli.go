@@ -55,10 +55,18 @@ type App struct {
 	Exec func(path string, argv, env []string) error
 }
 
-// usageError marks mistakes in how the command was called (exit 2).
-type usageError struct{ error }
+// A *usageError marks a mistake in how the command was called (exit 2).
+// Not struct{ error } (gh's cmdutil.FlagError notes the same): only the
+// pointer satisfies error, so errors.As has one type to look for.
+type usageError struct{ err error }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// asUsage marks err as a usage error.
+func asUsage(err error) error { return &usageError{err} }
+
+func usagef(format string, a ...any) error { return asUsage(fmt.Errorf(format, a...)) }
 
 // Run executes args (without the program name) and returns the exit code.
 func (a *App) Run(ctx context.Context, args []string) int {
@@ -85,7 +93,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 }
 
 func exitCode(err error) int {
-	var ue usageError
+	var ue *usageError
 	var ce *commandError
 	switch {
 	case errors.As(err, &ce):
@@ -126,7 +134,7 @@ one otherwise. Without arguments it starts the tray app.`,
 		},
 	}
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	root.SetVersionTemplate("tokentray {{.Version}}\n")
 	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.execCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
@@ -150,7 +158,7 @@ func wrapArgs(c *cobra.Command) {
 	orig := c.Args
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if err := orig(cmd, args); err != nil {
-			return usageError{err}
+			return asUsage(err)
 		}
 		return nil
 	}
@@ -168,16 +176,4 @@ func (a *App) completeProfiles(cmd *cobra.Command, args []string, _ string) ([]c
 		return nil, cobra.ShellCompDirectiveError
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
-}
-
-func (a *App) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print tokentray's version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.Stdout, "tokentray %s\n", version.String())
-			return err
-		},
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tokentray/tokentray/auth"
 )
 
 // The variables exec sets for the command it runs.
@@ -52,7 +53,7 @@ sign-in fails with exit 3 and the command that signs in.`,
 			if argv[0] == "--" {
 				argv = argv[1:]
 			}
-			t, err := a.Engine.Token(c.Context(), name, false)
+			t, err := a.Engine.Token(c.Context(), name, auth.TokenOptions{})
 			if err != nil {
 				return withHint(err, name)
 			}

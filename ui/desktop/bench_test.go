@@ -288,7 +288,7 @@ func engineTimes(tb testing.TB, profile string, n int) (cached, refreshed time.D
 	token := func(force bool) func() time.Duration {
 		return func() time.Duration {
 			start := time.Now()
-			if _, err := e.Token(ctx, profile, force); err != nil {
+			if _, err := e.Token(ctx, profile, auth.TokenOptions{ForceRefresh: force}); err != nil {
 				tb.Fatal(err)
 			}
 			return time.Since(start)

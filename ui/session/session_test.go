@@ -141,7 +141,7 @@ func TestAFailureOlderThanTheCachedTokenIsForgotten(t *testing.T) {
 
 	// Another process (the CLI) refreshes: the error no longer describes the token.
 	f.Clock.Advance(time.Second)
-	_, err := f.Engine.Token(context.Background(), "dev", true)
+	_, err := f.Engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
 }
