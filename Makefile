@@ -10,7 +10,7 @@ PKGS    := ./...
 DESCRIBE ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := -X github.com/tokentray/tokentray/internal/version.Describe=$(DESCRIBE)
 
-.PHONY: all build run demo test bench lint deps tidy clean install uninstall dist
+.PHONY: all build run demo test bench lint deps tidy clean install uninstall dist windows
 
 # make install: PREFIX and DESTDIR as usual (DESTDIR=/tmp/stage PREFIX=/usr).
 PREFIX  ?= /usr/local
@@ -34,6 +34,13 @@ build:
 	bin/tokentray completion bash > bin/completions/tokentray.bash
 	bin/tokentray completion zsh > bin/completions/_tokentray
 	bin/tokentray completion fish > bin/completions/tokentray.fish
+
+# Both executables for windows/amd64 in bin/windows/, each with its icon
+# and version resource: tokentray.exe (console, no cgo) and
+# tokentray-gui.exe (windowsgui subsystem, cgo with mingw-w64's gcc). See
+# scripts/windows.sh; make test runs it too.
+windows:
+	DESCRIBE='$(DESCRIBE)' bash scripts/windows.sh bin/windows
 
 run: build
 	./$(BIN)

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing tokentray needs on Debian 12: the cgo
-# libraries Fyne links against, the headless desktop session the tests use
-# (Xvfb, D-Bus, gnome-keyring, a tray host, a notification daemon, a window
-# manager, clipboard and window tools), and the test
-# authorization server's npm packages. Safe to run again: it installs only
-# what is missing. Runs as root, or through sudo.
+# libraries Fyne links against, mingw-w64's gcc for the Windows build, the
+# headless desktop session the tests use (Xvfb, D-Bus, gnome-keyring, a tray
+# host, a notification daemon, a window manager, clipboard and window
+# tools), and the test authorization server's npm packages. Safe to run
+# again: it installs only what is missing. Runs as root, or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev xvfb dbus gnome-keyring libsecret-tools xclip xdotool imagemagick
 	jq libgl1-mesa-dri curl nodejs npm psmisc haskell-status-notifier-item-utils locales
-	dunst dbus-user-session openbox wmctrl desktop-file-utils man-db)
+	dunst dbus-user-session openbox wmctrl desktop-file-utils man-db gcc-mingw-w64-x86-64)
 # dbus-user-session is named because dunst needs some session bus package:
 # left to apt, that choice could fall on dbus-x11 (see below).
 missing=()
