@@ -273,11 +273,17 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 			t = cached
 			return nil
 		}
-		if stored, legacy, err = e.withRefreshToken(ctx, name, stored, legacy); err != nil {
-			return err
-		}
 		p, err := e.store.LoadProfile(ctx, name)
 		if err != nil {
+			return err
+		}
+		if p.Machine() {
+			if t, err = e.machineToken(ctx, name, p); err == nil {
+				changed = true
+			}
+			return err
+		}
+		if stored, legacy, err = e.withRefreshToken(ctx, name, stored, legacy); err != nil {
 			return err
 		}
 		if stored.Source != "" && stored.Source != p.source() {

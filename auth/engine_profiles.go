@@ -126,6 +126,9 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 		if err != nil {
 			return err
 		}
+		if p.Machine() {
+			return ErrNoSignIn
+		}
 		// No cached token: it belongs to the previous session.
 		return e.saveSession(ctx, name, session{RefreshToken: refreshToken, Source: p.source()}, true)
 	})

@@ -38,6 +38,9 @@ var (
 	// never followed: a 307/308 would re-post the client secret and refresh
 	// token to whatever host the redirect names.
 	ErrRedirect = errors.New("token endpoint redirected")
+	// ErrNoSignIn: the profile gets its tokens with client credentials
+	// (Profile.Machine), so there is no sign-in and no refresh token.
+	ErrNoSignIn = errors.New("the profile gets its tokens with the application's client credentials: it has no sign-in")
 	// ErrInsecureURL: a non-https URL for a host that is not loopback.
 	ErrInsecureURL = errors.New("insecure URL")
 )
@@ -47,6 +50,9 @@ const (
 	GrantRefresh = "refresh_token"
 	GrantCode    = "authorization_code"
 	GrantDevice  = "device_code"
+	// GrantClientCredentials is the machine-to-machine grant (RFC 6749
+	// §4.4): the application's own credentials, no user.
+	GrantClientCredentials = "client_credentials"
 	// GrantRevocation names a revocation request (RFC 7009), not a grant.
 	GrantRevocation = "revocation"
 )
@@ -101,8 +107,16 @@ func (e *OAuthError) Error() string {
 			break
 		}
 		msg += fmt.Sprintf(": the application may not use the %s grant; enable it in the issuer's application settings", grant)
-		if grant == GrantRefresh {
+		switch grant {
+		case GrantRefresh:
 			msg += " (Auth0: Applications, the application, Advanced Settings, Grant Types: Refresh Token)"
+		case GrantClientCredentials:
+			msg += " (Auth0: Applications, the application, Advanced Settings, Grant Types: Client Credentials)"
+		}
+	case "access_denied":
+		if grant == GrantClientCredentials {
+			msg += ": the application is not authorised for this API; authorise it at the issuer" +
+				" (Auth0: Applications, APIs, the API, Machine To Machine Applications)"
 		}
 	case "invalid_scope":
 		msg += ": the requested scope is not allowed for this client"

@@ -260,6 +260,9 @@ func (e *Engine) loginSetup(ctx context.Context, name string) (Profile, Endpoint
 	if err != nil {
 		return p, Endpoints{}, fmt.Errorf("sign in %s: %w", name, err)
 	}
+	if p.Machine() {
+		return p, Endpoints{}, fmt.Errorf("sign in %s: %w", name, ErrNoSignIn)
+	}
 	ep, err := e.Endpoints(ctx, p)
 	if err != nil {
 		return p, ep, fmt.Errorf("sign in %s: %w", name, err)

@@ -47,7 +47,17 @@ type Profile struct {
 	// so each goes everywhere it may be wanted. Never a protocol field
 	// tokentray sets itself (see ReservedParam).
 	Params map[string]string `json:"params,omitempty"`
+	// Grant is where the profile's tokens come from: "" (the default), a
+	// user's sign-in whose refresh token is kept; GrantClientCredentials,
+	// the application's own credentials (machine to machine): no user, no
+	// refresh token, a new access token from the client ID and secret
+	// whenever the cached one runs out.
+	Grant string `json:"grant,omitempty"`
 }
+
+// Machine reports whether the profile gets its tokens with client
+// credentials rather than from a sign-in.
+func (p Profile) Machine() bool { return p.Grant == GrantClientCredentials }
 
 // Prompts are the prompt values a profile may fix (OpenID Connect Core
 // §3.1.2.1).
@@ -177,16 +187,22 @@ func domainBase(domain string) string {
 // source names where p's tokens come from, for SameSource's comparison
 // with a stored session.
 func (p Profile) source() string {
-	return strings.Join([]string{p.Domain, p.Issuer, p.TokenURL, p.ClientID}, " ")
+	parts := []string{p.Domain, p.Issuer, p.TokenURL, p.ClientID}
+	if p.Grant != "" {
+		// Only then: sessions stored before there were grants keep their source.
+		parts = append(parts, p.Grant)
+	}
+	return strings.Join(parts, " ")
 }
 
 // SameSource reports whether tokens issued for p are good for q: the same
 // domain, issuer or token URL — scheme, host, port and path alike (two
 // Keycloak realms share a host) — and the same client. Anything else means
-// another issuer or client, which must never receive p's refresh token.
+// another issuer or client, which must never receive p's refresh token; a
+// change of grant turns a sign-in's tokens into an application's or back.
 // Both are compared as Normalize leaves them.
 func (p Profile) SameSource(q Profile) bool {
-	return p.Domain == q.Domain && p.Issuer == q.Issuer && p.TokenURL == q.TokenURL && p.ClientID == q.ClientID
+	return p.Domain == q.Domain && p.Issuer == q.Issuer && p.TokenURL == q.TokenURL && p.ClientID == q.ClientID && p.Grant == q.Grant
 }
 
 // CheckURL parses raw and refuses anything but https, except for loopback
@@ -261,6 +277,15 @@ func (p Profile) Normalize() (Profile, error) {
 		p.AuthMethod = AuthNone // no secret given: a public client
 	}
 	p.AuthMethod = p.Method()
+	switch p.Grant = strings.TrimSpace(p.Grant); p.Grant {
+	case "":
+	case GrantClientCredentials:
+		if p.AuthMethod == AuthNone {
+			return p, errors.New("client credentials need the application's client secret: a public client cannot use them")
+		}
+	default:
+		return p, fmt.Errorf("unknown grant %q: leave it empty for a sign-in, or use %s", p.Grant, GrantClientCredentials)
+	}
 	switch p.AuthMethod {
 	case AuthPost, AuthBasic:
 		if p.ClientSecret == "" {

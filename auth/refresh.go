@@ -102,6 +102,17 @@ func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken
 	if err != nil {
 		return Token{}, "", classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
 	}
+	t := e.tokenFrom(ot)
+	keep := ot.RefreshToken // x/oauth2 keeps the old one when none was sent
+	if keep == "" {
+		keep = refreshToken
+	}
+	return t, keep, nil
+}
+
+// tokenFrom is what the token endpoint's answer says about the access
+// token, obtained now.
+func (e *Engine) tokenFrom(ot *oauth2.Token) Token {
 	t := Token{
 		AccessToken: ot.AccessToken,
 		TokenType:   ot.TokenType,
@@ -114,11 +125,7 @@ func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken
 	if s, ok := ot.Extra("id_token").(string); ok {
 		t.IDToken = s
 	}
-	keep := ot.RefreshToken // x/oauth2 keeps the old one when none was sent
-	if keep == "" {
-		keep = refreshToken
-	}
-	return t, keep, nil
+	return t
 }
 
 // peek is a RoundTripper that remembers the last response's status,

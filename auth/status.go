@@ -47,6 +47,9 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 		return s
 	}
 	s.Token = stored.Token
+	if p.Machine() {
+		return s // no refresh token: the client credentials get the next token
+	}
 	if legacy && stored.RefreshToken == "" && s.Token.ValidFor(e.now(), 0) {
 		// A profile stored by an earlier tokentray: its tokens were cached
 		// only next to a refresh token, so one read less.
