@@ -26,8 +26,8 @@ import (
 	"github.com/tokentray/tokentray/ui/display"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/shutdown"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/tray"
-	"github.com/tokentray/tokentray/ui/widgets"
 	"github.com/tokentray/tokentray/ui/window"
 )
 
@@ -238,7 +238,7 @@ func Run(o Options) int {
 			},
 			OnExpiring: func(name string, left time.Duration) {
 				if notifyExpiring.Load() {
-					sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, widgets.Duration(left)))
+					sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, text.Duration(left)))
 				}
 			},
 			// The icon tells at a glance when a profile needs the user.

@@ -14,8 +14,9 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
+	"github.com/tokentray/tokentray/ui/state"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/tray"
-	"github.com/tokentray/tokentray/ui/widgets"
 	"github.com/tokentray/tokentray/ui/window"
 )
 
@@ -47,7 +48,7 @@ func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
 
 func row(name string, st auth.Status, lastErr error) session.Row {
 	st.Profile.Name = name
-	return session.Row{Status: st, Subject: widgets.SubjectOf(st, lastErr)}
+	return session.Row{Status: st, Subject: state.SubjectOf(st, lastErr)}
 }
 
 func TestBuildLabels(t *testing.T) {
@@ -227,7 +228,7 @@ func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
 	tr := &tray.Tray{
 		Session: f.Session, Now: f.Clock.Now,
 		Install:    func(m *fyne.Menu) { installs = append(installs, m.Items[0].Label) },
-		OnExpiring: func(name string, left time.Duration) { warnings = append(warnings, name+" "+widgets.Duration(left)) },
+		OnExpiring: func(name string, left time.Duration) { warnings = append(warnings, name+" "+text.Duration(left)) },
 	}
 	tr.Start()
 	f.Settle(t)

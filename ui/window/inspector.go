@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/state"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -41,7 +43,7 @@ const (
 // token masked until Reveal, and the last error in full. Its buttons refresh
 // and copy, sign in, sign out, edit and delete.
 type Inspector struct {
-	clock widgets.Clock
+	clock auth.Clock
 	row   session.Row
 
 	title     *widget.Label
@@ -84,7 +86,7 @@ type Inspector struct {
 	onSignOut     func(name string)
 }
 
-func newInspector(clock widgets.Clock) *Inspector {
+func newInspector(clock auth.Clock) *Inspector {
 	i := &Inspector{clock: clock}
 	i.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	i.title.SizeName = theme.SizeNameSubHeadingText
@@ -263,7 +265,7 @@ func (i *Inspector) Show(r session.Row) {
 	signedIn := r.Status.HasRefreshToken
 	setEnabled(i.signIn, r.CanSignIn())
 	setEnabled(i.signOut, signedIn)
-	if r.Subject.State(now) == widgets.StateSignIn && r.CanSignIn() {
+	if r.Subject.State(now) == state.SignIn && r.CanSignIn() {
 		i.signIn.Importance, i.refresh.Importance = widget.HighImportance, widget.MediumImportance
 	} else {
 		i.signIn.Importance, i.refresh.Importance = widget.MediumImportance, widget.HighImportance
@@ -374,9 +376,9 @@ func expiryText(exp, now time.Time) string {
 		return "—"
 	}
 	left := exp.Sub(now)
-	rel := "in " + widgets.Duration(left)
+	rel := "in " + text.Duration(left)
 	if left <= 0 {
-		rel = "expired " + widgets.Duration(-left) + " ago"
+		rel = "expired " + text.Duration(-left) + " ago"
 	}
 	return fmt.Sprintf("%s (%s)", exp.Local().Format("Mon 2 Jan 2006 15:04:05 MST"), rel)
 }

@@ -9,7 +9,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/state"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -28,7 +30,7 @@ const (
 // "Refresh & copy" button. Only visible rows exist as widgets, so 200
 // profiles cost what a screenful does.
 type List struct {
-	clock widgets.Clock
+	clock auth.Clock
 	rows  []session.Row
 	busy  map[string]bool
 	// sel is the selected row's index, -1 for none; syncing is set while
@@ -43,7 +45,7 @@ type List struct {
 	onRefreshCopy func(name string)
 }
 
-func newList(clock widgets.Clock) *List {
+func newList(clock auth.Clock) *List {
 	l := &List{clock: clock, busy: map[string]bool{}, sel: -1}
 	l.list = widget.NewList(
 		func() int { return len(l.rows) },
@@ -170,15 +172,15 @@ func (r *rowView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimple
 func (r *rowView) set(row session.Row, busy bool) {
 	r.name = row.Name()
 	st := row.Subject.State(r.l.clock())
-	r.stripe.FillColor = r.Theme().Color(st.ColorName(), fyne.CurrentApp().Settings().ThemeVariant())
+	r.stripe.FillColor = r.Theme().Color(widgets.StateColor(st), fyne.CurrentApp().Settings().ThemeVariant())
 	r.stripe.Refresh()
 	r.title.SetText(row.Name())
 	err := row.LastErr()
 	switch {
-	case err != nil && (st == widgets.StateError || st == widgets.StateSignIn):
+	case err != nil && (st == state.Error || st == state.SignIn):
 		r.detail.Importance = widget.DangerImportance
 		r.detail.SetText(session.Brief(err))
-	case st == widgets.StateSignIn:
+	case st == state.SignIn:
 		r.detail.Importance = widget.DangerImportance
 		if row.CanSignIn() {
 			r.detail.SetText(NoRefreshToken)

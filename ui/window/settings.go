@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/autostart"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // Preference keys (Fyne preferences: nothing secret is ever stored there).
@@ -62,7 +62,7 @@ func durationLabel(d time.Duration) string {
 	if d == 0 {
 		return "Never"
 	}
-	return widgets.Duration(d)
+	return text.Duration(d)
 }
 
 func durationSelect(options []time.Duration, current time.Duration) *widget.Select {

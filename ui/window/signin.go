@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Sign-in and sign-out labels.
@@ -46,7 +45,7 @@ func SignInTitle(name string) string { return "Sign in to " + name }
 // Close and, after a failure, Try again.
 type SignInDialog struct {
 	session *session.Session
-	clock   widgets.Clock
+	clock   auth.Clock
 	name    string
 	device  bool
 
@@ -73,7 +72,7 @@ type SignInDialog struct {
 	onRestart func(device bool) // Try again, or the switch to the device
 }
 
-func newSignInDialog(s *session.Session, clock widgets.Clock, name string, device bool, win fyne.Window) *SignInDialog {
+func newSignInDialog(s *session.Session, clock auth.Clock, name string, device bool, win fyne.Window) *SignInDialog {
 	d := &SignInDialog{session: s, clock: clock, name: name, device: device}
 	d.Intro = wrapped("")
 	d.Code = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})

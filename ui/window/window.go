@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Title is the window's title.
@@ -28,7 +27,7 @@ const LabelAdd = "Add profile"
 // goroutine.
 type Main struct {
 	session *session.Session
-	clock   widgets.Clock
+	clock   auth.Clock
 	win     fyne.Window
 
 	List      *List
@@ -52,7 +51,7 @@ type Main struct {
 }
 
 // New builds the window's content for s. win is where dialogs appear.
-func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
+func New(s *session.Session, clock auth.Clock, win fyne.Window) *Main {
 	m := &Main{session: s, clock: clock, win: win}
 	m.List = newList(clock)
 	m.List.onSelect = m.showInspector
