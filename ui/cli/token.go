@@ -150,7 +150,7 @@ func (a *App) tokenCmd() *cobra.Command {
 			what, out := "access token", t.AccessToken
 			if idToken {
 				if t.IDToken == "" {
-					return errors.New("no ID token for " + args[0] + ": the issuer sends one only when the openid scope was granted at sign-in")
+					return text.NoIDToken(args[0])
 				}
 				what, out = "ID token", t.IDToken
 			}
@@ -288,11 +288,7 @@ func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	row("subject", r.Subject)
 	if r.ExpiresAt != nil {
 		left := time.Duration(*r.ExpiresIn) * time.Second
-		rel := "in " + text.Duration(left)
-		if left <= 0 {
-			rel = "expired " + text.Duration(-left) + " ago"
-		}
-		row("expires", fmt.Sprintf("%s (%s)", r.ExpiresAt.Local().Format(time.RFC1123), rel))
+		row("expires", fmt.Sprintf("%s (%s)", r.ExpiresAt.Local().Format(time.RFC1123), text.Relative(left)))
 	}
 	if r.IssuedAt != nil {
 		row("issued at", r.IssuedAt.Local().Format(time.RFC1123))

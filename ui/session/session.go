@@ -212,7 +212,7 @@ func (s *Session) fetch(ctx context.Context, r Request) (auth.Token, string, err
 	switch r.What {
 	case IDToken:
 		if t.IDToken == "" {
-			return t, "", fmt.Errorf("no ID token for %s: the issuer sends one only when the openid scope was granted at sign-in", r.Name)
+			return t, "", text.NoIDToken(r.Name)
 		}
 		return t, t.IDToken, nil
 	case Header:

@@ -343,19 +343,16 @@ func fillClaims(c *fyne.Container, d auth.Decoded) {
 	c.Refresh()
 }
 
-// formatClaim is auth.Decoded.FormatClaim with whole numbers written out:
-// JSON numbers decode as float64, which %v prints as 1.79564835e+09.
+// formatClaim is auth.Decoded.FormatClaim with the time claims in the
+// window's layout (timeText) rather than RFC 1123.
 func formatClaim(d auth.Decoded, k string) string {
-	f, ok := d.Claims[k].(float64)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return d.FormatClaim(k)
-	}
-	n := strconv.FormatInt(int64(f), 10)
 	switch k {
 	case "exp", "iat", "nbf", "auth_time", "updated_at":
-		return n + " (" + timeText(time.Unix(int64(f), 0)) + ")"
+		if f, ok := d.Claims[k].(float64); ok && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return strconv.FormatInt(int64(f), 10) + " (" + timeText(time.Unix(int64(f), 0)) + ")"
+		}
 	}
-	return n
+	return d.FormatClaim(k)
 }
 
 func kindText(t auth.Token, k auth.TokenKind) string {
@@ -375,12 +372,7 @@ func expiryText(exp, now time.Time) string {
 	if exp.IsZero() {
 		return "—"
 	}
-	left := exp.Sub(now)
-	rel := "in " + text.Duration(left)
-	if left <= 0 {
-		rel = "expired " + text.Duration(-left) + " ago"
-	}
-	return fmt.Sprintf("%s (%s)", exp.Local().Format("Mon 2 Jan 2006 15:04:05 MST"), rel)
+	return fmt.Sprintf("%s (%s)", timeText(exp), text.Relative(exp.Sub(now)))
 }
 
 func timeText(t time.Time) string {
