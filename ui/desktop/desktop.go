@@ -166,7 +166,7 @@ func Run(o Options) int {
 	hide := func() {
 		w.Hide()
 		visible.Store(false)
-		m.Hidden() // a revealed token is masked again
+		m.OnHidden() // a revealed token is masked again
 		idle(true)
 	}
 	setStatus := func(text string) {

@@ -122,7 +122,7 @@ type Tray struct {
 	Install func(*fyne.Menu)
 	Now     func() time.Time
 	// OnExpiring, when set, is called once per token when it has less than
-	// state.SoonWindow left (noticed by Tick or Refresh), on the UI
+	// state.SoonWindow left (noticed by Tick or Reload), on the UI
 	// goroutine: it must not block, so it notifies with Session.Announce,
 	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
@@ -142,7 +142,7 @@ type Tray struct {
 // Start installs the first menu and keeps it current: it follows the
 // Session's rows, which change with every profile's change. The owner also
 // calls Tick at least once a minute so that the labels count down, and
-// Refresh now and then for changes made by other processes (the CLI).
+// Reload now and then for changes made by other processes (the CLI).
 func (t *Tray) Start() {
 	// One menu for the app's lifetime, updated in place: Fyne's systray
 	// installs the menu it was first given once the tray is ready, so a
@@ -159,9 +159,9 @@ func (t *Tray) Start() {
 	}
 }
 
-// Refresh re-reads every profile's state off the UI goroutine (through the
+// Reload re-reads every profile's state off the UI goroutine (through the
 // Session, which the window shares); the menu follows.
-func (t *Tray) Refresh() { t.Session.Reload() }
+func (t *Tray) Reload() { t.Session.Reload() }
 
 func (t *Tray) update() {
 	t.rows, t.listErr = t.Session.Rows()

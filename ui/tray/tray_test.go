@@ -210,7 +210,7 @@ func TestTrayShowsFailures(t *testing.T) {
 	require.Contains(t, f.Notes()[0], "Could not copy the access token for dev. Sign in needed")
 
 	f.Store.SetErr(auth.ErrKeychainLocked)
-	tr.Refresh()
+	tr.Reload()
 	f.Settle(t)
 	require.Equal(t, []string{session.Problem(auth.ErrKeychainLocked), "---", tray.LabelOpen, tray.LabelAdd}, labels(tr.Menu()))
 }
@@ -351,7 +351,7 @@ func TestOneProfilesChangeReadsThatProfileOnly(t *testing.T) {
 	})
 	t.Run("a reload reads everything once", func(t *testing.T) {
 		f.Store.ResetReads()
-		tr.Refresh()
+		tr.Reload()
 		f.Settle(t)
 		require.Equal(t, 1, f.Store.Reads()[""])
 		require.Len(t, f.Store.Reads(), 21)

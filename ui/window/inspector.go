@@ -36,13 +36,13 @@ const (
 	IDClaimsUnverified = "ID token claims — decoded, NOT verified"
 )
 
-// Inspector shows the selected profile's token as it is cached (no
+// inspector shows the selected profile's token as it is cached (no
 // network): scopes, audience, issuer, subject, expiry, issued-at, every
 // decoded claim of the access and ID tokens (the access token's never
 // verified, the ID token's verified when it came from a sign-in), the raw
 // token masked until Reveal, and the last error in full. Its buttons refresh
 // and copy, sign in, sign out, edit and delete.
-type Inspector struct {
+type inspector struct {
 	clock auth.Clock
 	row   session.Row
 
@@ -86,8 +86,8 @@ type Inspector struct {
 	onSignOut     func(name string)
 }
 
-func newInspector(clock auth.Clock) *Inspector {
-	i := &Inspector{clock: clock}
+func newInspector(clock auth.Clock) *inspector {
+	i := &inspector{clock: clock}
 	i.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	i.title.SizeName = theme.SizeNameSubHeadingText
 	i.where = wrapped("")
@@ -191,10 +191,10 @@ func heading(s string) *widget.Label {
 	return l
 }
 
-// Show displays r. The raw token goes back to masked when the profile or
+// show displays r. The raw token goes back to masked when the profile or
 // its access token changes: Reveal shows the token the user looked at, never
 // its successor.
-func (i *Inspector) Show(r session.Row) {
+func (i *inspector) show(r session.Row) {
 	if r.Name() != i.row.Name() || r.Status.Token.AccessToken != i.row.Status.Token.AccessToken {
 		i.revealed = false
 	}
@@ -274,9 +274,9 @@ func (i *Inspector) Show(r session.Row) {
 	i.refresh.Refresh()
 }
 
-// Tick updates what depends on the time: the countdown and the relative
+// tick updates what depends on the time: the countdown and the relative
 // expiry.
-func (i *Inspector) Tick() {
+func (i *inspector) tick() {
 	i.countdown.Refresh()
 	i.expiry.SetText(expiryText(i.row.Status.Token.Expiry, i.clock()))
 }
@@ -289,18 +289,18 @@ func setEnabled(b *widget.Button, on bool) {
 	}
 }
 
-// Conceal masks the raw token again.
-func (i *Inspector) Conceal() {
+// conceal masks the raw token again.
+func (i *inspector) conceal() {
 	i.revealed = false
 	i.showRaw()
 }
 
-func (i *Inspector) toggleReveal() {
+func (i *inspector) toggleReveal() {
 	i.revealed = !i.revealed
 	i.showRaw()
 }
 
-func (i *Inspector) showRaw() {
+func (i *inspector) showRaw() {
 	t := i.row.Status.Token.AccessToken
 	switch {
 	case t == "":
@@ -311,7 +311,7 @@ func (i *Inspector) showRaw() {
 		i.raw.SetText(t)
 	default:
 		i.raw.Wrapping = fyne.TextWrapOff
-		i.raw.SetText(Mask(t))
+		i.raw.SetText(mask(t))
 	}
 	if i.revealed {
 		i.reveal.SetText(LabelHide)
@@ -322,8 +322,8 @@ func (i *Inspector) showRaw() {
 	}
 }
 
-// Mask hides a token entirely, telling only its length.
-func Mask(token string) string {
+// mask hides a token entirely, telling only its length.
+func mask(token string) string {
 	return strings.Repeat("•", 16) + fmt.Sprintf("  %d characters", len(token))
 }
 

@@ -25,11 +25,11 @@ const (
 	NoRefreshTokenPaste = "No refresh token: Edit… and paste one"
 )
 
-// List is the virtualised list of profiles: one row per profile with its
+// profileList is the virtualised list of profiles: one row per profile with its
 // name, where it gets tokens, a live countdown, the state colour and a
 // "Refresh & copy" button. Only visible rows exist as widgets, so 200
 // profiles cost what a screenful does.
-type List struct {
+type profileList struct {
 	clock auth.Clock
 	rows  []session.Row
 	busy  map[string]bool
@@ -45,8 +45,8 @@ type List struct {
 	onRefreshCopy func(name string)
 }
 
-func newList(clock auth.Clock) *List {
-	l := &List{clock: clock, busy: map[string]bool{}, sel: -1}
+func newList(clock auth.Clock) *profileList {
+	l := &profileList{clock: clock, busy: map[string]bool{}, sel: -1}
 	l.list = widget.NewList(
 		func() int { return len(l.rows) },
 		func() fyne.CanvasObject { return newRowView(l) },
@@ -75,7 +75,7 @@ func newList(clock auth.Clock) *List {
 // when selected is "" or gone). It neither opens the inspector nor
 // scrolls: a reload must leave whatever the user is doing (the editor, a
 // scrolled list) as it was.
-func (l *List) set(rows []session.Row, selected string) {
+func (l *profileList) set(rows []session.Row, selected string) {
 	l.rows = rows
 	l.syncing = true
 	defer func() { l.syncing = false }()
@@ -91,13 +91,13 @@ func (l *List) set(rows []session.Row, selected string) {
 }
 
 // unselect clears the selection without telling anyone.
-func (l *List) unselect() {
+func (l *profileList) unselect() {
 	l.syncing = true
 	l.list.UnselectAll()
 	l.syncing = false
 }
 
-func (l *List) index(name string) int {
+func (l *profileList) index(name string) int {
 	for i, r := range l.rows {
 		if r.Name() == name {
 			return i
@@ -106,7 +106,7 @@ func (l *List) index(name string) int {
 	return -1
 }
 
-func (l *List) setBusy(name string, busy bool) {
+func (l *profileList) setBusy(name string, busy bool) {
 	if busy {
 		l.busy[name] = true
 	} else {
@@ -121,7 +121,7 @@ func (l *List) setBusy(name string, busy bool) {
 // the list scrolls.
 type rowView struct {
 	widget.BaseWidget
-	l    *List
+	l    *profileList
 	name string
 
 	stripe    *canvas.Rectangle
@@ -133,7 +133,7 @@ type rowView struct {
 	content   fyne.CanvasObject
 }
 
-func newRowView(l *List) *rowView {
+func newRowView(l *profileList) *rowView {
 	r := &rowView{
 		l:         l,
 		stripe:    canvas.NewRectangle(color.Transparent),
