@@ -12,3 +12,7 @@ import (
 func execGUI(path string, args []string) error {
 	return syscall.Exec(path, append([]string{path}, args...), os.Environ())
 }
+
+// replaceProcess is `tokentray exec`'s: the command takes this process's
+// place, so its signals, stdio and exit code are simply its own.
+func replaceProcess(path string, argv, env []string) error { return syscall.Exec(path, argv, env) }

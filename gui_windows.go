@@ -28,3 +28,7 @@ func execGUI(path string, args []string) error {
 	os.Exit(0)
 	return nil
 }
+
+// replaceProcess is nil: Windows cannot replace a process, so `tokentray
+// exec` runs the command as a child and exits with its code.
+var replaceProcess func(path string, argv, env []string) error

@@ -15,10 +15,10 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/atotto/clipboard"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/ui/browser"
 	"github.com/tokentray/tokentray/ui/cli"
+	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/shutdown"
 	"golang.org/x/term"
 )
@@ -28,6 +28,11 @@ func main() {
 }
 
 func run() int {
+	if len(os.Args) > 1 && os.Args[1] == clipboard.HelperCommand {
+		// Not a command: the detached helper of an earlier `token --copy`,
+		// serving the token on the clipboard (see ui/clipboard).
+		return clipboard.HelperMain(os.Args[2:], os.Stdin, os.Stdout)
+	}
 	if len(os.Args) == 1 {
 		if err := startGUI(nil); err != nil {
 			fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
@@ -58,7 +63,7 @@ func run() int {
 	}()
 	app := &cli.App{
 		Engine:      engine,
-		Clipboard:   systemClipboard{},
+		Clipboard:   clipboard.Command{},
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
@@ -67,6 +72,7 @@ func run() int {
 		OpenBrowser: browser.Open,
 		StartGUI:    startGUI,
 		GUIPath:     guiPath,
+		Exec:        replaceProcess,
 	}
 	code := app.Run(ctx, os.Args[1:])
 	shutdown.Finish(engine, os.Stderr)
@@ -77,8 +83,3 @@ func run() int {
 	}
 	return code
 }
-
-// systemClipboard is atotto/clipboard (xclip, xsel or wl-copy on Linux).
-type systemClipboard struct{}
-
-func (systemClipboard) WriteAll(s string) error { return clipboard.WriteAll(s) }

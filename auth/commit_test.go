@@ -28,7 +28,7 @@ func TestCloseWaitsForASentRefresh(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := f.engine.Token(ctx, "dev", true)
+		_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 		errc <- err
 	}()
 	srv.WaitHeld(t, 1)
@@ -43,9 +43,9 @@ func TestCloseWaitsForASentRefresh(t *testing.T) {
 	require.NotEqual(t, old, rt)
 	require.True(t, srv.Active(t, rt), "the stored refresh token is the live one")
 
-	_, err := f.engine.Token(context.Background(), "dev", true)
+	_, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrClosed, "a closed engine starts no exchange")
-	tok, err := f.engine.Token(context.Background(), "dev", false)
+	tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 	require.NoError(t, err, "cached tokens are still served")
 	require.True(t, srv.Active(t, tok.AccessToken))
 	require.Zero(t, srv.Stats(t).Reuse)
@@ -69,7 +69,7 @@ func TestRotationThatCannotBeStored(t *testing.T) {
 	f.store.SetSaveSecretErr(fmt.Errorf("save: %w", auth.ErrKeychainTimeout))
 
 	start := time.Now()
-	_, err := f.engine.Token(context.Background(), "dev", true)
+	_, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrRotationLost)
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.Less(t, time.Since(start), 5*time.Second, "bounded by the commit budget")
@@ -80,7 +80,7 @@ func TestRotationThatCannotBeStored(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			_, err := f.engine.Token(context.Background(), "dev", true)
+			_, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 			require.ErrorIs(t, err, auth.ErrRotationLost)
 		})
 	}
@@ -118,7 +118,7 @@ func TestCloseDoesNotWaitForDiscovery(t *testing.T) {
 
 	errc := make(chan error, 1)
 	go func() {
-		_, err := e.Token(ctx, "i", false)
+		_, err := e.Token(ctx, "i", auth.TokenOptions{})
 		errc <- err
 	}()
 	<-discovering

@@ -42,7 +42,7 @@ func TestDiscoveryCannotRedirectSecrets(t *testing.T) {
 	require.NoError(t, e.SetRefreshToken(ctx, "d", hostileRefresh))
 	_, err = e.Endpoints(ctx, must(e.Profile(ctx, "d")))
 	require.ErrorContains(t, err, "is not on 127.0.0.1")
-	require.ErrorContains(t, e.Logout(ctx, "d", false), "is not on")
+	require.ErrorContains(t, e.Logout(ctx, "d", auth.LogoutOptions{}), "is not on")
 	require.Zero(t, thief.count(), "nothing was sent to the other host")
 	rt, _ := st.Secret("d", auth.SecretRefreshToken)
 	require.Equal(t, hostileRefresh, rt, "a failed sign-out keeps the tokens")
@@ -70,7 +70,7 @@ func TestIssuerWithOrWithoutTrailingSlash(t *testing.T) {
 	srv := sharedServer(t)
 	for _, issuer := range []string{srv.Issuer, srv.Issuer + "/"} {
 		f := newFixture(t, srv, auth.Profile{Issuer: issuer}, "openid offline_access", "")
-		tok, err := f.engine.Token(context.Background(), "dev", false)
+		tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 		require.NoError(t, err, issuer)
 		require.True(t, srv.Active(t, tok.AccessToken))
 	}
@@ -109,7 +109,7 @@ func TestEditingTheIssuerDropsItsRefreshToken(t *testing.T) {
 	srv := sharedServer(t)
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
 	ctx := context.Background()
-	_, err := f.engine.Token(ctx, "dev", false)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 
 	p := must(f.engine.Profile(ctx, "dev"))
@@ -127,7 +127,7 @@ func TestEditingTheIssuerDropsItsRefreshToken(t *testing.T) {
 	require.NoError(t, err)
 	_, ok = f.store.Secret("dev", auth.SecretRefreshToken)
 	require.False(t, ok)
-	_, err = f.engine.Token(ctx, "dev", false)
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 }
 
@@ -138,7 +138,7 @@ func TestEditingThePathOnTheSameHostDropsTheRefreshToken(t *testing.T) {
 	srv := sharedServer(t)
 	f := newFixture(t, srv, auth.Profile{TokenURL: srv.TokenURL}, "openid offline_access", "")
 	ctx := context.Background()
-	_, err := f.engine.Token(ctx, "dev", false)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 
 	p := must(f.engine.Profile(ctx, "dev"))
@@ -156,7 +156,7 @@ func TestEditingThePathOnTheSameHostDropsTheRefreshToken(t *testing.T) {
 func TestEditingParamsDropsTheCachedToken(t *testing.T) {
 	f := newFixture(t, sharedServer(t), auth.Profile{}, "openid offline_access", "")
 	ctx := context.Background()
-	_, err := f.engine.Token(ctx, "dev", false)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	p := must(f.engine.Profile(ctx, "dev"))
 	p.Params = map[string]string{"organization": "org_B"}

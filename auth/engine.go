@@ -148,17 +148,25 @@ func (e *Engine) changed(name string) {
 	}
 }
 
+// TokenOptions are the choices of one Engine.Token call; the zero value
+// asks for the cached token while it is valid.
+type TokenOptions struct {
+	// ForceRefresh refreshes even when the cached token is still valid.
+	ForceRefresh bool
+}
+
 // Token returns a valid access token for the named profile: the cached one
 // while it has more than the margin left (no network at all: Auth0 asks
 // clients not to refresh on every call and rate-limits the endpoint),
-// otherwise, or when force is set, a refreshed one.
+// otherwise, or when opts.ForceRefresh is set, a refreshed one.
 //
 // Refreshes of one profile are serialised within the process (singleflight)
 // and across processes (Locker); after taking the lock the cache is read
 // again, because another process may have refreshed meanwhile. A rotated
 // refresh token is written to the store before the access token is cached
 // or returned. A failed refresh leaves everything stored as it was.
-func (e *Engine) Token(ctx context.Context, name string, force bool) (Token, error) {
+func (e *Engine) Token(ctx context.Context, name string, opts TokenOptions) (Token, error) {
+	force := opts.ForceRefresh
 	if !force {
 		if t, err := e.cached(ctx, name); err != nil {
 			return Token{}, err

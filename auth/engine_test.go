@@ -106,7 +106,7 @@ func TestRefreshWithEachAuthMethod(t *testing.T) {
 			}
 			f := newFixture(t, srv, tc.p, "openid offline_access profile", "")
 			before := f.refreshToken(t)
-			tok, err := f.engine.Token(context.Background(), "dev", false)
+			tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 			require.NoError(t, err)
 			require.True(t, srv.Active(t, tok.AccessToken), "the server must know the access token as active")
 			require.Equal(t, "Bearer", tok.Type())
@@ -124,7 +124,7 @@ func TestRotatedRefreshTokenIsPersisted(t *testing.T) {
 	ctx := context.Background()
 	var seen []string
 	for range 3 {
-		tok, err := f.engine.Token(ctx, "dev", true)
+		tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 		require.NoError(t, err, "each forced refresh must use the refresh token the previous one stored")
 		seen = append(seen, tok.AccessToken)
 		rt := f.refreshToken(t)
@@ -138,17 +138,17 @@ func TestCachedTokenMakesNoRequest(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
 	ctx := context.Background()
-	first, err := f.engine.Token(ctx, "dev", false)
+	first, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	srv.ResetStats(t)
 	for range 20 {
-		tok, err := f.engine.Token(ctx, "dev", false)
+		tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 		require.NoError(t, err)
 		require.Equal(t, first.AccessToken, tok.AccessToken)
 	}
 	// A fresh engine over the same store (another process) uses the cache too.
 	other := auth.NewEngine(f.store, authtest.NopLocker{})
-	tok, err := other.Token(ctx, "dev", false)
+	tok, err := other.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	require.Equal(t, first.AccessToken, tok.AccessToken)
 	require.Zero(t, srv.TokenRequests(t), "a valid cached token needs no request")
@@ -158,19 +158,19 @@ func TestMarginTriggersRefresh(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{AccessTTL: 90 * time.Second})
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
 	ctx := context.Background()
-	first, err := f.engine.Token(ctx, "dev", false)
+	first, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 
 	// 90 s lifetime, 60 s margin: still served for now...
 	srv.ResetStats(t)
-	same, err := f.engine.Token(ctx, "dev", false)
+	same, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	require.Equal(t, first.AccessToken, same.AccessToken)
 	require.Zero(t, srv.TokenRequests(t))
 
 	// ...but not with a 2-minute margin.
 	f.engine.SetMargin(2 * time.Minute)
-	next, err := f.engine.Token(ctx, "dev", false)
+	next, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	require.NotEqual(t, first.AccessToken, next.AccessToken)
 	require.Equal(t, 1, srv.TokenRequests(t))
@@ -181,21 +181,21 @@ func TestReusedRefreshTokenNeedsLogin(t *testing.T) {
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
 	ctx := context.Background()
 	old := f.refreshToken(t)
-	_, err := f.engine.Token(ctx, "dev", true)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 
 	// Put the spent token back, as a stale copy would present it.
 	require.NoError(t, f.engine.SetRefreshToken(ctx, "dev", old))
 	// This machine's journal knows it is spent: it is not sent again.
 	srv.ResetStats(t)
-	_, err = f.engine.Token(ctx, "dev", true)
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.ErrorIs(t, err, auth.ErrRotationLost)
 	require.Zero(t, srv.TokenRequests(t), "a spent refresh token never reaches the issuer")
 	// An engine without that journal (another machine) sends it, and the
 	// issuer's rejection says to sign in again.
 	other := auth.NewEngine(f.store, authtest.NopLocker{})
-	_, err = other.Token(ctx, "dev", true)
+	_, err = other.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.Contains(t, err.Error(), "sign in again")
 	require.Equal(t, old, f.refreshToken(t), "a failed refresh leaves the stored refresh token alone")
@@ -207,9 +207,9 @@ func TestMissingRefreshTokenNeedsLogin(t *testing.T) {
 	ctx := context.Background()
 	_, err := e.AddProfile(ctx, auth.Profile{Name: "dev", Domain: "acme.auth0.com", ClientID: "c", ClientSecret: "s"})
 	require.NoError(t, err)
-	_, err = e.Token(ctx, "dev", false)
+	_, err = e.Token(ctx, "dev", auth.TokenOptions{})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
-	_, err = e.Token(ctx, "nope", false)
+	_, err = e.Token(ctx, "nope", auth.TokenOptions{})
 	require.ErrorIs(t, err, auth.ErrNotFound)
 }
 
@@ -225,7 +225,7 @@ func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 	errs := make([]error, 24)
 	for i := range tokens {
 		wg.Go(func() {
-			tok, err := engines[i%2].Token(context.Background(), "dev", false)
+			tok, err := engines[i%2].Token(context.Background(), "dev", auth.TokenOptions{})
 			tokens[i], errs[i] = tok.AccessToken, err
 		})
 	}
@@ -242,7 +242,7 @@ func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 func TestAudienceGivesJWTAccessToken(t *testing.T) {
 	srv := sharedServer(t)
 	f := newFixture(t, srv, auth.Profile{Audience: testserver.APIAudience}, "openid offline_access read:things", testserver.APIAudience)
-	tok, err := f.engine.Token(context.Background(), "dev", false)
+	tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	d := auth.Decode(tok.AccessToken)
 	require.Equal(t, auth.KindJWT, d.Kind)
@@ -260,7 +260,7 @@ func TestAudienceGivesJWTAccessToken(t *testing.T) {
 func TestCacheIsJSONWithoutSurprises(t *testing.T) {
 	srv := sharedServer(t)
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "")
-	tok, err := f.engine.Token(context.Background(), "dev", false)
+	tok, err := f.engine.Token(context.Background(), "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	raw, ok := f.store.Secret("dev", auth.SecretTokenCache)
 	require.True(t, ok)
@@ -281,7 +281,7 @@ func TestChangesTouchTheLockFile(t *testing.T) {
 	before := time.Now().Add(-time.Second)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "dev.lock"), nil, 0o600))
 	require.NoError(t, os.Chtimes(filepath.Join(dir, "dev.lock"), before, before))
-	_, err := e.Token(context.Background(), "dev", true)
+	_, err := e.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	fi, err := os.Stat(filepath.Join(dir, "dev.lock"))
 	require.NoError(t, err)

@@ -178,6 +178,35 @@ func (e *ResponseError) Is(target error) bool {
 	return target == ErrTemporary && (e.Status >= 500 || e.Status == 0)
 }
 
+// CertificateError: the issuer's TLS certificate did not verify against the
+// system roots and the profile's CA file. Verification is never turned off;
+// the fix is to trust the issuer's CA (Profile.CAFile).
+type CertificateError struct {
+	// Cause is the innermost verification error (unknown authority, wrong
+	// host name, ...). It is kept for its text, not unwrapped: callers
+	// branch on *CertificateError itself.
+	Cause error
+}
+
+func (e *CertificateError) Error() string {
+	// TODO(issue 10): the advice names the CLI's flag because
+	// TestTLSIsVerified (hostile_test.go) asserts it in auth's text; once
+	// that test checks errors.As instead, the advice belongs to ui/cli
+	// (hint.go), as the GUI's already is in ui/session (problem.go).
+	return fmt.Sprintf("TLS certificate not trusted (%v): give the issuer's CA with --ca-file; verification is never turned off", e.Cause)
+}
+
+// MissingSecretError: the profile's authentication method sends a client
+// secret (post or basic) and the profile has none. A public client has
+// AuthNone instead.
+type MissingSecretError struct {
+	Method AuthMethod
+}
+
+func (e *MissingSecretError) Error() string {
+	return fmt.Sprintf("auth method %q needs a client secret", e.Method)
+}
+
 // clip shortens s to n runes.
 func clip(s string, n int) string {
 	r := []rune(s)

@@ -314,7 +314,7 @@ func TestHostileEndpoints(t *testing.T) {
 			}))
 			defer srv.Close()
 			e, st := hostileEngine(t, srv.URL+"/oauth/token")
-			_, err := e.Token(context.Background(), "h", false)
+			_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 			requireUntouched(t, st, err)
 			tc.check(t, err)
 			require.Equal(t, 1, rec.count(), "exactly one request, no retry loop")
@@ -340,7 +340,7 @@ func TestRedirectIsRefused(t *testing.T) {
 			defer srv.Close()
 
 			e, st := hostileEngine(t, srv.URL+"/oauth/token")
-			_, err := e.Token(context.Background(), "h", false)
+			_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 			requireUntouched(t, st, err)
 			require.ErrorIs(t, err, auth.ErrRedirect)
 			require.Zero(t, thief.count(), "the redirect target must never be contacted")
@@ -365,7 +365,7 @@ func TestServerThatNeverAnswers(t *testing.T) {
 	}()
 	e, st := hostileEngine(t, "http://"+ln.Addr().String()+"/oauth/token", auth.WithTimeout(300*time.Millisecond))
 	start := time.Now()
-	_, err = e.Token(context.Background(), "h", false)
+	_, err = e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 	require.ErrorIs(t, err, auth.ErrTemporary)
 	require.Contains(t, err.Error(), "no answer in time")
@@ -389,12 +389,12 @@ func TestCallerContextEndsTheWait(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = e.Token(ctx, "h", false)
+	_, err = e.Token(ctx, "h", auth.TokenOptions{})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Less(t, time.Since(start), 900*time.Millisecond, "the caller stops waiting at its own deadline")
 	// The detached refresh goes on until its own timeout; join it (a second
 	// caller shares the flight) before checking that nothing was stored.
-	_, err = e.Token(context.Background(), "h", false)
+	_, err = e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 }
 
@@ -407,7 +407,7 @@ func TestTLSIsVerified(t *testing.T) {
 	defer srv.Close()
 
 	e, st := hostileEngine(t, srv.URL+"/oauth/token")
-	_, err := e.Token(context.Background(), "h", false)
+	_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 	require.Contains(t, err.Error(), "TLS certificate not trusted")
 	require.Contains(t, err.Error(), "--ca-file")
@@ -419,14 +419,14 @@ func TestTLSIsVerified(t *testing.T) {
 	require.NoError(t, err)
 	p.CAFile = ca
 	require.NoError(t, st.SaveProfile(context.Background(), p))
-	tok, err := auth.NewEngine(st, authtest.NopLocker{}).Token(context.Background(), "h", false)
+	tok, err := auth.NewEngine(st, authtest.NopLocker{}).Token(context.Background(), "h", auth.TokenOptions{})
 	require.NoError(t, err)
 	require.Equal(t, "fresh", tok.AccessToken)
 }
 
 func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 	e, st := hostileEngine(t, "http://tokens.example.com/oauth/token")
-	_, err := e.Token(context.Background(), "h", false)
+	_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 	require.ErrorIs(t, err, auth.ErrInsecureURL)
 	require.False(t, errors.Is(err, auth.ErrTemporary))
@@ -435,7 +435,7 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 func TestUnknownHost(t *testing.T) {
 	// .invalid never resolves (RFC 2606).
 	e, st := hostileEngine(t, "https://tenant.invalid/oauth/token")
-	_, err := e.Token(context.Background(), "h", false)
+	_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 	require.ErrorIs(t, err, auth.ErrTemporary)
 	require.ErrorContains(t, err, "tenant.invalid")
@@ -447,7 +447,7 @@ func TestAccessDeniedOnRefreshIsNotADeniedSignIn(t *testing.T) {
 	srv := httptest.NewServer(oauthError(http.StatusForbidden, "access_denied", "blocked by a rule"))
 	defer srv.Close()
 	e, st := hostileEngine(t, srv.URL+"/oauth/token")
-	_, err := e.Token(context.Background(), "h", false)
+	_, err := e.Token(context.Background(), "h", auth.TokenOptions{})
 	requireUntouched(t, st, err)
 	require.NotErrorIs(t, err, auth.ErrDenied)
 	require.Contains(t, err.Error(), "blocked by a rule")

@@ -24,15 +24,7 @@ func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string
 		return err
 	}
 	cctx := oidc.ClientContext(ctx, client)
-	e.mu.Lock()
-	keys, ok := e.keySets[ep.JWKSURL]
-	if !ok {
-		// The key set fetches lazily and caches; it lives as long as the engine.
-		keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), client), ep.JWKSURL)
-		e.keySets[ep.JWKSURL] = keys
-	}
-	e.mu.Unlock()
-	v := oidc.NewVerifier(ep.Issuer, keys, &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
+	v := oidc.NewVerifier(ep.Issuer, e.keySet(ctx, client, ep.JWKSURL), &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
 	idt, err := v.Verify(cctx, raw)
 	if err != nil {
 		return fmt.Errorf("the ID token failed verification: %w", err)

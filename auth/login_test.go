@@ -62,7 +62,7 @@ func TestBrowserLoginStoresVerifiedTokens(t *testing.T) {
 	require.True(t, ok)
 	require.True(t, srv.Active(t, rt))
 	// The stored refresh token works like any other.
-	next, err := e.Token(context.Background(), "dev", true)
+	next, err := e.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	require.True(t, srv.Active(t, next.AccessToken))
 	require.False(t, next.IDTokenVerified, "a refreshed ID token was not verified")

@@ -19,13 +19,21 @@ var (
 	ErrNoRevocationEndpoint = errors.New("the issuer has no revocation endpoint")
 )
 
+// LogoutOptions are the choices of one Engine.Logout call.
+type LogoutOptions struct {
+	// EvenIfNotRevoked removes the tokens even when the issuer does not
+	// confirm their revocation (the CLI's --local).
+	EvenIfNotRevoked bool
+}
+
 // Logout revokes the profile's refresh token at the issuer's revocation
 // endpoint (RFC 7009; Auth0's /oauth/revoke) and then deletes the profile's
 // tokens from the store; the profile itself stays. When revocation fails the
 // tokens are kept and an error wrapping ErrRevocation is returned, unless
-// local is set: then they are removed anyway and the revocation error is
-// still returned (wrapping ErrRevocation) so the caller can tell the user.
-func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
+// opts.EvenIfNotRevoked is set: then they are removed anyway and the
+// revocation error is still returned (wrapping ErrRevocation) so the caller
+// can tell the user.
+func (e *Engine) Logout(ctx context.Context, name string, opts LogoutOptions) error {
 	var revokeErr error
 	err := e.withLock(ctx, name, func() error {
 		// Read under the lock: the profile may have moved to another issuer
@@ -50,7 +58,7 @@ func (e *Engine) Logout(ctx context.Context, name string, local bool) error {
 			defer op.end()
 			// Seen through once sent: a revoked token left stored would only
 			// fail the next refresh.
-			if revokeErr = e.revoke(context.WithoutCancel(ctx), p, rt); revokeErr != nil && !local {
+			if revokeErr = e.revoke(context.WithoutCancel(ctx), p, rt); revokeErr != nil && !opts.EvenIfNotRevoked {
 				return fmt.Errorf("%w; the tokens were kept", revokeErr)
 			}
 		}

@@ -264,7 +264,7 @@ func (p Profile) Normalize() (Profile, error) {
 	switch p.AuthMethod {
 	case AuthPost, AuthBasic:
 		if p.ClientSecret == "" {
-			return p, fmt.Errorf("auth method %q needs a client secret (or use --auth none for a public client)", p.AuthMethod)
+			return p, &MissingSecretError{Method: p.AuthMethod}
 		}
 	case AuthNone:
 		if p.ClientSecret != "" {

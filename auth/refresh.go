@@ -211,7 +211,7 @@ func networkError(err error) error {
 	)
 	switch {
 	case errors.As(err, &certErr), errors.As(err, &uaErr), errors.As(err, &hostErr):
-		return fmt.Errorf("TLS certificate not trusted (%v): give the issuer's CA with --ca-file; verification is never turned off", rootCause(err))
+		return &CertificateError{Cause: rootCause(err)}
 	case errors.As(err, &dnsErr):
 		return fmt.Errorf("cannot resolve %s: check the domain or issuer and your network: %w", dnsErr.Name, ErrTemporary)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():

@@ -31,21 +31,21 @@ func TestLegacyItemsNeverComeBack(t *testing.T) {
 	locked := fmt.Errorf("delete: %w", auth.ErrKeychainLocked)
 
 	f.store.SetDeleteErr(auth.SecretRefreshToken, locked)
-	_, err := f.engine.Token(ctx, "dev", true)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	left, ok := f.store.RawSecret("dev", auth.SecretRefreshToken)
 	require.True(t, ok, "removing the old item failed")
 	require.Equal(t, old, left)
-	_, err = f.engine.Token(ctx, "dev", true)
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 
 	// Signing out removes the old item first: failing, it keeps the
 	// session item, so the leftover is never read on its own.
-	require.Error(t, f.engine.Logout(ctx, "dev", true))
+	require.Error(t, f.engine.Logout(ctx, "dev", auth.LogoutOptions{EvenIfNotRevoked: true}))
 	_, ok = f.store.RawSecret("dev", auth.SecretSession)
 	require.True(t, ok)
 	srv.ResetStats(t)
-	_, _ = f.engine.Token(ctx, "dev", true)
+	_, _ = f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.Zero(t, srv.Stats(t).Reuse, "the spent refresh token in the old item was never sent")
 
 	// Once deletes work again the next write removes it.
@@ -63,7 +63,7 @@ func TestDamagedSessionDoesNotFallBackToOldItems(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, f.store.SaveSecret(ctx, "dev", auth.SecretSession, "{damaged"))
 	srv.ResetStats(t)
-	_, err := f.engine.Token(ctx, "dev", true)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.Zero(t, srv.TokenRequests(t), "the old refresh token is not sent")
 }
@@ -80,7 +80,7 @@ func TestSessionOfAnotherIssuerIsNotSent(t *testing.T) {
 	p := must(f.engine.Profile(ctx, "dev"))
 	p.Domain = second.Issuer
 	require.NoError(t, f.store.SaveProfile(ctx, p)) // as an older version's edit would leave it
-	_, err := f.engine.Token(ctx, "dev", true)
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.ErrorIs(t, err, auth.ErrNeedsLogin)
 	require.ErrorContains(t, err, "issued for another issuer or client")
 	require.Zero(t, second.TokenRequests(t))

@@ -127,7 +127,7 @@ func TestConcurrentProcessesRefreshOnce(t *testing.T) {
 	for range 12 {
 		wg.Go(func() {
 			<-start
-			tok, err := inProc.Token(context.Background(), "dev", false)
+			tok, err := inProc.Token(context.Background(), "dev", auth.TokenOptions{})
 			if err != nil {
 				add("", "goroutine: "+err.Error())
 				return

@@ -13,7 +13,7 @@
 #
 # Nothing touches the caller's real keyring, home or bus: HOME, XDG_* and the
 # bus live under DIR. Processes are stopped by recorded PID (and start time,
-# so a recycled PID is never hit), never by name. See docs in RECIPES.md §2.
+# so a recycled PID is never hit), never by name.
 set -euo pipefail
 
 readonly STARTUP_TIMEOUT_S=10
@@ -109,8 +109,9 @@ start_stack() {
 		log "note: go not found in PATH, GOPATH/GOCACHE are not pinned"
 	fi
 
-	# en_US.UTF-8 is what RECIPES.md asks for. Fyne (via go-locale) only reads
-	# the variables, but C programs warn if the locale is not installed. The
+	# en_US.UTF-8, a locale Fyne parses without complaint. Fyne (via
+	# go-locale) only reads the variables, but C programs warn if the locale
+	# is not installed. The
 	# fallback C.UTF-8 alone makes Fyne log "Error parsing user locale C";
 	# LANGUAGE=en_US is read first by go-locale and silences that.
 	local lang=en_US.UTF-8 language=

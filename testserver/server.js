@@ -33,7 +33,7 @@ import * as http from 'node:http';
 // warnings that are known and harmless here. This must run before
 // oidc-provider is loaded, hence the dynamic import below.
 const QUIET = [
-  'Unsupported runtime', // Node 20 works for every flow we use (see RECIPES.md 3)
+  'Unsupported runtime', // Node 20 is not on its list, yet every flow the tests use works on it
   'already parsed request body detected', // we pre-read bodies on purpose (see below)
 ];
 for (const method of ['log', 'info', 'warn', 'debug']) {
@@ -69,6 +69,9 @@ const signingJWK = {
 // Mirrored by constants in testserver.go: change both together.
 const API_AUDIENCE = 'https://api.tokentray.test';
 const API_SCOPES = ['read:things', 'write:things'];
+// An API that exists but that no client is authorised for (Auth0: no
+// client grant), so a machine-to-machine request for it is refused.
+const OTHER_AUDIENCE = 'https://other.tokentray.test';
 const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
 const DEFAULT_SUB = 'user-1';
 
@@ -104,6 +107,16 @@ const CLIENTS = [
     grant_types: GRANT_TYPES,
     response_types: ['code'],
     redirect_uris: WEB_REDIRECT_URIS,
+  },
+  {
+    // A machine-to-machine application (Auth0: "Machine to Machine"),
+    // allowed the client credentials grant only.
+    client_id: 'tt-m2m',
+    client_secret: 'tt-m2m-secret-0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
   },
   {
     client_id: 'tt-public',
@@ -294,6 +307,7 @@ const provider = new Provider(issuer, {
 
   ttl: {
     AccessToken: accessTTL,
+    ClientCredentials: accessTTL,
     AuthorizationCode: 60,
     DeviceCode: deviceTTL,
     IdToken: 3600,
@@ -333,6 +347,7 @@ const provider = new Provider(issuer, {
       },
     },
     deviceFlow: { enabled: true },
+    clientCredentials: { enabled: true },
     userinfo: { enabled: true },
     resourceIndicators: {
       enabled: true,
@@ -346,6 +361,9 @@ const provider = new Provider(issuer, {
       // whenever the grant includes "openid"; Auth0 keeps the audience.
       useGrantedResource: async () => true,
       getResourceServerInfo: async (_ctx, resource) => {
+        if (resource === OTHER_AUDIENCE) {
+          throw new errors.AccessDenied(`Client is not authorized to access "${resource}".`);
+        }
         if (resource !== API_AUDIENCE) throw new errors.InvalidTarget();
         return {
           scope: API_SCOPES.join(' '),

@@ -23,7 +23,9 @@
 //     application; any port is accepted on its loopback redirect URIs.
 //
 // All three may use authorization_code, refresh_token and the device code
-// grant. Scopes: openid offline_access profile email, plus read:things and
+// grant. M2MClientID / M2MClientSecret (client_secret_post) is a
+// machine-to-machine application allowed client_credentials only; no
+// client is authorised for OtherAudience. Scopes: openid offline_access profile email, plus read:things and
 // write:things on the API resource APIAudience, whose access tokens are
 // RS256 JWTs with aud=APIAudience. Access tokens without a resource are
 // opaque (and only good for /userinfo), as with Auth0 and no audience.
@@ -70,10 +72,17 @@ const (
 	BasicClientID     = "tt-basic"
 	BasicClientSecret = "tt-basic-secret-0123456789abcdef"
 	PublicClientID    = "tt-public"
+	// M2MClientID / M2MClientSecret: a machine-to-machine application
+	// (client_secret_post), allowed the client credentials grant only.
+	M2MClientID     = "tt-m2m"
+	M2MClientSecret = "tt-m2m-secret-0123456789abcdef"
 
 	// APIAudience is the API resource (Auth0 "audience", RFC 8707
 	// "resource") with scopes read:things and write:things.
 	APIAudience = "https://api.tokentray.test"
+	// OtherAudience is an API no client is authorised for: a client
+	// credentials request for it is refused with access_denied.
+	OtherAudience = "https://other.tokentray.test"
 
 	// DefaultSubject is the user that Mint and ApproveDevice sign in, and
 	// that /authorize signs in when no login_hint is given.

@@ -554,3 +554,32 @@ func TestMintRejectsUnknownScope(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
 	require.Equal(t, "invalid_scope", e.Error)
 }
+
+// The machine-to-machine client gets client credentials tokens: a JWT for
+// the API named by audience (Auth0's parameter), refused for an API it is
+// not authorised for, and it may not use the user grants.
+func TestClientCredentials(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Options{})
+	m2m := client{testserver.M2MClientID, testserver.M2MClientSecret, "post"}
+	tr := postToken(t, s, m2m, url.Values{"grant_type": {"client_credentials"}, "audience": {testserver.APIAudience}, "scope": {"read:things"}})
+	require.Equal(t, http.StatusOK, tr.Status, "%+v", tr)
+	require.Empty(t, tr.RefreshToken, "no refresh token for client credentials")
+	_, claims := jwtParts(t, tr.AccessToken)
+	require.Equal(t, testserver.APIAudience, claims["aud"])
+	require.Equal(t, "read:things", claims["scope"])
+	require.Equal(t, testserver.M2MClientID, claims["client_id"])
+	require.True(t, s.Active(t, tr.AccessToken))
+
+	tr = postToken(t, s, m2m, url.Values{"grant_type": {"client_credentials"}, "audience": {testserver.OtherAudience}})
+	require.Equal(t, "access_denied", tr.Error, "%+v", tr)
+
+	tr = postToken(t, s, client{testserver.M2MClientID, "wrong", "post"}, url.Values{"grant_type": {"client_credentials"}, "audience": {testserver.APIAudience}})
+	require.Equal(t, "invalid_client", tr.Error, "%+v", tr)
+
+	// oidc-provider says invalid_request here where RFC 6749 §5.2 says
+	// unauthorized_client: clients must take both.
+	tr = postToken(t, s, m2m, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}})
+	require.Equal(t, "invalid_request", tr.Error, "%+v", tr)
+	require.Contains(t, tr.ErrorDescription, "grant type is not allowed for this client")
+}

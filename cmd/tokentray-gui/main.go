@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
+	"github.com/tokentray/tokentray/demo"
+	"github.com/tokentray/tokentray/ui/cli"
 	"github.com/tokentray/tokentray/ui/desktop"
 )
 
@@ -40,7 +42,8 @@ func run() int {
 	}
 	// At login (ui/autostart) the app starts in the tray, its window hidden.
 	root.Flags().BoolVar(&hidden, "hidden", false, "start in the tray without showing the window")
-	root.AddCommand(desktop.DemoCommand(func(service string) (*auth.Engine, error) { return keychain.NewEngine(service) }))
+	newEngine := func(service string) (*auth.Engine, error) { return keychain.NewEngine(service) }
+	root.AddCommand(cli.DemoCommand(demo.Service, func(profiles int) error { return desktop.RunDemo(newEngine, profiles) }))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
 		return 1

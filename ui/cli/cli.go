@@ -48,12 +48,25 @@ type App struct {
 	StartGUI func(args []string) error
 	// GUIPath finds the tray app's executable (for `tokentray autostart`).
 	GUIPath func() (string, error)
+	// Exec runs the program at path with argv and env in place of this
+	// process, as execve does, for `tokentray exec`; it returns only when
+	// it could not. Nil: the program runs as a child and its exit code
+	// becomes tokentray's (Windows, and tests).
+	Exec func(path string, argv, env []string) error
 }
 
-// usageError marks mistakes in how the command was called (exit 2).
-type usageError struct{ error }
+// A *usageError marks a mistake in how the command was called (exit 2).
+// Not struct{ error } (gh's cmdutil.FlagError notes the same): only the
+// pointer satisfies error, so errors.As has one type to look for.
+type usageError struct{ err error }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// asUsage marks err as a usage error.
+func asUsage(err error) error { return &usageError{err} }
+
+func usagef(format string, a ...any) error { return asUsage(fmt.Errorf(format, a...)) }
 
 // Run executes args (without the program name) and returns the exit code.
 func (a *App) Run(ctx context.Context, args []string) int {
@@ -71,13 +84,20 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.Stderr, "tokentray: interrupted")
 		return ExitError
 	}
+	var es *exitStatus
+	if errors.As(err, &es) {
+		return es.code // the command's own; it spoke for itself
+	}
 	fmt.Fprintf(a.Stderr, "tokentray: %v\n", err)
 	return exitCode(err)
 }
 
 func exitCode(err error) int {
-	var ue usageError
+	var ue *usageError
+	var ce *commandError
 	switch {
+	case errors.As(err, &ce):
+		return ce.code
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.Is(err, auth.ErrNeedsLogin):
@@ -114,9 +134,9 @@ one otherwise. Without arguments it starts the tray app.`,
 		},
 	}
 	root.PersistentFlags().DurationVar(&margin, "margin", auth.DefaultMargin, "refresh when the cached token has less than this left")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	root.SetVersionTemplate("tokentray {{.Version}}\n")
-	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
+	root.AddCommand(a.profileCmd(), a.loginCmd(), a.logoutCmd(), a.tokenCmd(), a.inspectCmd(), a.execCmd(), a.demoCmd(), a.versionCmd(), a.autostartCmd())
 	// Unknown commands and wrong argument counts are usage errors too.
 	wrapArgs(root)
 	return root
@@ -138,7 +158,7 @@ func wrapArgs(c *cobra.Command) {
 	orig := c.Args
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if err := orig(cmd, args); err != nil {
-			return usageError{err}
+			return asUsage(err)
 		}
 		return nil
 	}
@@ -156,16 +176,4 @@ func (a *App) completeProfiles(cmd *cobra.Command, args []string, _ string) ([]c
 		return nil, cobra.ShellCompDirectiveError
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
-}
-
-func (a *App) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print tokentray's version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.Stdout, "tokentray %s\n", version.String())
-			return err
-		},
-	}
 }

@@ -128,7 +128,7 @@ func (a *App) profileAddCmd() *cobra.Command {
 			}
 			p, err := a.Engine.AddProfile(c.Context(), p)
 			if err != nil {
-				return err
+				return profileHint(err, p.Name)
 			}
 			fmt.Fprintf(a.Stderr, "Added %s (%s, %s). Next: tokentray login %s\n", p.Name, p.Where(), p.Method(), p.Name)
 			return nil
@@ -155,7 +155,7 @@ func (a *App) profileEditCmd() *cobra.Command {
 			}
 			p, err = a.Engine.UpdateProfile(c.Context(), p)
 			if err != nil {
-				return err
+				return profileHint(err, p.Name)
 			}
 			fmt.Fprintf(a.Stderr, "Updated %s.\n", p.Name)
 			return nil

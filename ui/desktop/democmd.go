@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/demo"
 )
@@ -17,54 +16,40 @@ const DemoHint = "Demo: these profiles get short-lived tokens from an issuer bui
 // big one (benchmarks) starts cold.
 const warmUpMax = 10
 
-// DemoCommand is `tokentray demo`: the tray app over demo profiles served by
-// the built-in loopback issuer (package demo), under the keychain service
-// demo.Service. newEngine builds an engine over a keychain service (main's
-// wiring).
-func DemoCommand(newEngine func(service string) (*auth.Engine, error)) *cobra.Command {
-	var profiles int
-	c := &cobra.Command{
-		Use:   "demo",
-		Short: "Start the tray app with demo profiles from a built-in issuer (no Auth0 tenant needed)",
-		Long: `Start the tray app with demo profiles whose short-lived tokens come from an
-issuer built into tokentray, listening on 127.0.0.1 for as long as the demo
-runs. Refresh tokens rotate, as with Auth0. The demo keeps its profiles under
-the keychain service "` + demo.Service + `" and never touches your real profiles.`,
-		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			e, err := newEngine(demo.Service)
-			if err != nil {
+// RunDemo is `tokentray demo` (its command is ui/cli.DemoCommand): the tray
+// app over demo profiles served by the built-in loopback issuer
+// (package demo), under the keychain service demo.Service. newEngine builds
+// an engine over a keychain service (main's wiring).
+func RunDemo(newEngine func(service string) (*auth.Engine, error), profiles int) error {
+	e, err := newEngine(demo.Service)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	iss, err := demo.Start(ctx)
+	if err != nil {
+		return err
+	}
+	code := Run(Options{
+		Engine:  e,
+		Service: demo.Service,
+		Title:   "tokentray demo",
+		Hint:    DemoHint,
+		Prepare: func() error {
+			sctx, done := context.WithTimeout(ctx, 2*time.Minute)
+			defer done()
+			if err := demo.Setup(sctx, e, iss, profiles); err != nil {
 				return err
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			iss, err := demo.Start(ctx)
-			if err != nil {
-				return err
-			}
-			code := Run(Options{
-				Engine:  e,
-				Service: demo.Service,
-				Title:   "tokentray demo",
-				Hint:    DemoHint,
-				Prepare: func() error {
-					sctx, done := context.WithTimeout(ctx, 2*time.Minute)
-					defer done()
-					if err := demo.Setup(sctx, e, iss, profiles); err != nil {
-						return err
-					}
-					warmUp(ctx, e)
-					return nil
-				},
-			})
-			if code != 0 {
-				return fmt.Errorf("the demo ended with exit code %d", code)
-			}
+			warmUp(ctx, e)
 			return nil
 		},
+	})
+	if code != 0 {
+		return fmt.Errorf("the demo ended with exit code %d", code)
 	}
-	c.Flags().IntVar(&profiles, "profiles", 0, "number of demo profiles (at least the built-in five)")
-	return c
+	return nil
 }
 
 // warmUp fetches a first token for each signed-in demo profile, so the
@@ -77,7 +62,7 @@ func warmUp(ctx context.Context, e *auth.Engine) {
 	}
 	for _, n := range names {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		_, _ = e.Token(tctx, n, false) // a profile never signed in stays so
+		_, _ = e.Token(tctx, n, auth.TokenOptions{}) // a profile never signed in stays so
 		cancel()
 	}
 }

@@ -2,34 +2,60 @@ package desktop
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
-	"github.com/atotto/clipboard"
 	"github.com/godbus/dbus/v5"
+	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/session"
 )
 
-// systemClipboard is atotto/clipboard: xclip, xsel or wl-copy on Linux.
+// systemClipboard is ui/clipboard's, opened on first use and shared: on
+// X11 a selection owner of the app's own (no xclip needed), on Wayland
+// wl-clipboard. Where there is none (Wayland without wl-clipboard) every
+// call fails with session.ErrNoClipboardTool.
 type systemClipboard struct{}
 
+var system struct {
+	once sync.Once
+	cb   clipboard.Clipboard
+	err  error
+}
+
+func openClipboard() (clipboard.Clipboard, error) {
+	system.once.Do(func() {
+		system.cb, system.err = clipboard.New()
+		if system.err != nil {
+			system.err = fmt.Errorf("%w (%v)", session.ErrNoClipboardTool, system.err)
+		}
+	})
+	return system.cb, system.err
+}
+
 func (systemClipboard) ReadAll() (string, error) {
-	if clipboard.Unsupported {
-		return "", session.ErrNoClipboardTool
+	cb, err := openClipboard()
+	if err != nil {
+		return "", err
 	}
-	return clipboard.ReadAll()
+	return cb.ReadAll()
 }
 
 func (systemClipboard) WriteAll(s string) error {
-	if clipboard.Unsupported {
-		return session.ErrNoClipboardTool
+	cb, err := openClipboard()
+	if err != nil {
+		return err
 	}
-	return clipboard.WriteAll(s)
+	return cb.WriteAll(s)
 }
 
-func missingClipboardTool() bool { return clipboard.Unsupported }
+func missingClipboardTool() bool {
+	_, err := openClipboard()
+	return err != nil
+}
 
 // HasTrayHost reports whether a system tray will show tokentray's icon. On
 // Linux and the BSDs that means a StatusNotifierWatcher on the session bus

@@ -85,8 +85,8 @@ func (s *Session) clearLocked() {
 }
 
 // FlushClear does a pending auto-clear now: the owner calls it when the app
-// quits, since the clipboard outlives the process (xclip keeps serving it)
-// and the timer would not. Like the timer it wipes only a token tokentray
+// quits, since the clipboard may outlive the process (wl-copy, Windows and
+// macOS keep the text) and the timer would not. Like the timer it wipes only a token tokentray
 // put there and the user has not replaced. It blocks for the clipboard tool,
 // at most ClearTimeout; safe from any goroutine.
 func (s *Session) FlushClear() {

@@ -36,6 +36,7 @@ func words(err error) (problem, brief string) {
 	var (
 		rate  *auth.RateLimitError
 		oauth *auth.OAuthError
+		cert  *auth.CertificateError
 	)
 	switch {
 	case err == nil:
@@ -65,8 +66,8 @@ func words(err error) (problem, brief string) {
 				"(Auth0: Applications, the application, Advanced Settings, Grant Types).",
 			"Refresh tokens not allowed for the app"
 	case errors.Is(err, ErrNoClipboardTool):
-		return "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland.",
-			"No clipboard tool: install xclip"
+		return "No clipboard on this Wayland desktop: install wl-clipboard (sudo apt install wl-clipboard).",
+			"No clipboard: install wl-clipboard"
 	case errors.Is(err, auth.ErrKeychainLocked):
 		return "The keychain is locked: unlock your login keyring, then try again.",
 			"Keychain locked: unlock it and retry"
@@ -105,6 +106,10 @@ func words(err error) (problem, brief string) {
 		return "Cancelled.", "Cancelled"
 	case errors.As(err, &oauth):
 		return Sentence(oauth.Error()), "Refused by the issuer: " + oauth.Code
+	case errors.As(err, &cert):
+		// auth's own text names the CLI's --ca-file; the window has a field.
+		return "The issuer's TLS certificate is not trusted (" + cert.Cause.Error() + "): give the issuer's CA certificate as the profile's CA file in the editor. Verification is never turned off.",
+			"TLS certificate not trusted: set a CA file"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The issuer did not answer in time: check the network and try again.",
 			"Issuer timed out: retry later"

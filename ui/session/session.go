@@ -27,8 +27,8 @@ import (
 const Timeout = 2 * time.Minute
 
 // ErrNoClipboardTool is returned by a Clipboard when the system has no
-// clipboard tool to talk to (xclip, xsel or wl-copy on Linux).
-var ErrNoClipboardTool = errors.New("no clipboard tool (xclip, xsel or wl-copy) is installed")
+// clipboard to talk to (on Wayland without wl-clipboard).
+var ErrNoClipboardTool = errors.New("no clipboard tool (wl-copy) is installed")
 
 // Clipboard is the system clipboard. Implementations may shell out and be
 // slow, so Session calls them only off the UI goroutine; they must be safe
@@ -205,7 +205,7 @@ func (s *Session) Copy(r Request, done func(Result)) {
 }
 
 func (s *Session) fetch(ctx context.Context, r Request) (auth.Token, string, error) {
-	t, err := s.Engine.Token(ctx, r.Name, r.Force)
+	t, err := s.Engine.Token(ctx, r.Name, auth.TokenOptions{ForceRefresh: r.Force})
 	if err != nil {
 		return auth.Token{}, "", err
 	}

@@ -100,8 +100,8 @@ func TestCopyFailures(t *testing.T) {
 		defer f.Clipboard.SetErr(nil)
 		res := copyNow(t, f, session.Request{Name: "dev"})
 		require.ErrorIs(t, res.Err, session.ErrNoClipboardTool)
-		require.Contains(t, res.Message, "install xclip (sudo apt install xclip)")
-		require.Contains(t, f.Notes()[len(f.Notes())-1], "install xclip")
+		require.Contains(t, res.Message, "install wl-clipboard (sudo apt install wl-clipboard)")
+		require.Contains(t, f.Notes()[len(f.Notes())-1], "install wl-clipboard")
 		require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()), "the token itself is fine")
 	})
 	t.Run("no ID token without openid", func(t *testing.T) {
@@ -141,7 +141,7 @@ func TestAFailureOlderThanTheCachedTokenIsForgotten(t *testing.T) {
 
 	// Another process (the CLI) refreshes: the error no longer describes the token.
 	f.Clock.Advance(time.Second)
-	_, err := f.Engine.Token(context.Background(), "dev", true)
+	_, err := f.Engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
 }
@@ -329,7 +329,7 @@ func TestProblemSaysWhatToDo(t *testing.T) {
 		{fmt.Errorf("refresh dev: %w", &auth.RateLimitError{Status: 429, RetryAfter: 30 * time.Second}), "The issuer is rate limiting token requests: retry in 30 s."},
 		{fmt.Errorf("refresh dev: %w", &auth.OAuthError{Status: 400, Code: "invalid_grant"}), "Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor."},
 		{fmt.Errorf("refresh dev: %w", &auth.ResponseError{Status: 502, Problem: "not JSON"}), "The issuer is unreachable or failing right now: try again later."},
-		{fmt.Errorf("copy to the clipboard: %w", session.ErrNoClipboardTool), "No clipboard tool found: install xclip (sudo apt install xclip), or wl-clipboard on Wayland."},
+		{fmt.Errorf("copy to the clipboard: %w", session.ErrNoClipboardTool), "No clipboard on this Wayland desktop: install wl-clipboard (sudo apt install wl-clipboard)."},
 		{fmt.Errorf("sign in dev: %w on the verification page", auth.ErrDenied), "The sign-in was denied, in the browser or on the verification page: sign in again to retry."},
 		{fmt.Errorf("sign in dev: %w (code ABCD-EFGH); run the sign-in again", auth.ErrCodeExpired), "The code expired before it was approved: start the sign-in again."},
 		{fmt.Errorf("sign in dev: %w: request the offline_access scope", auth.ErrNoRefreshToken), "Signed in, but the issuer sent no refresh token, so nothing was stored: request the offline_access scope and allow it for the client " +

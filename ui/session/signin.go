@@ -190,7 +190,7 @@ func (s *Session) SignOut(name string, local bool, done func(SignOutResult)) {
 	s.Loop.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 		defer cancel()
-		res.Err = s.Engine.Logout(ctx, name, local)
+		res.Err = s.Engine.Logout(ctx, name, auth.LogoutOptions{EvenIfNotRevoked: local})
 	}, func() {
 		switch {
 		case res.Err == nil:

@@ -1,0 +1,30 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/testserver"
+)
+
+// Where the process cannot be replaced (Windows; the harness leaves Exec
+// nil), the command runs as a child: same environment, stdio and exit code.
+func TestExecRunsAChildWithoutExec(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Stock: true})
+	h := newHarness(t)
+	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "offline_access", "")+"\n", "login", "dev", "--refresh-token-stdin")
+	require.Equal(t, 0, code, stderr)
+
+	t.Setenv("ID_TOKEN", "stale")
+	code, out, stderr := h.run("from stdin", "exec", "dev", "--", "sh", "-c", `printf '%s|%s|' "$ACCESS_TOKEN" "${ID_TOKEN-unset}"; cat; exit 5`)
+	require.Equal(t, 5, code, stderr)
+	require.Empty(t, stderr)
+	parts := strings.Split(out, "|")
+	require.Len(t, parts, 3)
+	require.True(t, srv.Active(t, parts[0]))
+	require.Equal(t, "unset", parts[1], "no ID token without openid: the stale one is removed")
+	require.Equal(t, "from stdin", parts[2])
+}
