@@ -111,11 +111,7 @@ func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	row("subject", r.Subject)
 	if r.ExpiresAt != nil {
 		left := time.Duration(*r.ExpiresIn) * time.Second
-		rel := "in " + text.Duration(left)
-		if left <= 0 {
-			rel = "expired " + text.Duration(-left) + " ago"
-		}
-		row("expires", fmt.Sprintf("%s (%s)", r.ExpiresAt.Local().Format(time.RFC1123), rel))
+		row("expires", fmt.Sprintf("%s (%s)", r.ExpiresAt.Local().Format(time.RFC1123), text.Relative(left)))
 	}
 	if r.IssuedAt != nil {
 		row("issued at", r.IssuedAt.Local().Format(time.RFC1123))

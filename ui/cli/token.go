@@ -28,7 +28,7 @@ func (a *App) tokenCmd() *cobra.Command {
 			what, out := "access token", t.AccessToken
 			if idToken {
 				if t.IDToken == "" {
-					return errors.New("no ID token for " + args[0] + ": the issuer sends one only when the openid scope was granted at sign-in")
+					return text.NoIDToken(args[0])
 				}
 				what, out = "ID token", t.IDToken
 			}

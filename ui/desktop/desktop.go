@@ -26,8 +26,8 @@ import (
 	"github.com/tokentray/tokentray/ui/display"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/shutdown"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/tray"
-	"github.com/tokentray/tokentray/ui/widgets"
 	"github.com/tokentray/tokentray/ui/window"
 )
 
@@ -72,20 +72,8 @@ func Run(o Options) int {
 		fmt.Fprintf(os.Stderr, "tokentray: %v\n", display.NeedsSession(err))
 		return 1
 	}
-	// The running instance's show function, once the window exists.
-	var show func()
 	showReq := make(chan struct{}, 1)
-	sock, err := instance.SocketPath("tokentray-" + o.Service)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "tokentray: %v\n", err)
-		return 1
-	}
-	release, err := instance.Claim(sock, func() {
-		select {
-		case showReq <- struct{}{}:
-		default:
-		}
-	})
+	release, err := claim(o.Service, showReq)
 	if errors.Is(err, instance.ErrRunning) {
 		fmt.Fprintln(os.Stderr, "tokentray is already running: brought its window to the front.")
 		return 0
@@ -95,213 +83,295 @@ func Run(o Options) int {
 		return 1
 	}
 	defer release()
+	g, prefs := newGUI(o)
+	return g.run(prefs.StartHidden || o.Hidden, showReq)
+}
 
+// claim makes this process the only instance for service; a later start
+// asks it, through showReq, to show its window.
+func claim(service string, showReq chan<- struct{}) (release func(), err error) {
+	sock, err := instance.SocketPath("tokentray-" + service)
+	if err != nil {
+		return nil, err
+	}
+	return instance.Claim(sock, func() {
+		select {
+		case showReq <- struct{}{}:
+		default:
+		}
+	})
+}
+
+// gui is one run of the tray app: the Fyne app, the session the tray and
+// the window share, the tray, the window once it exists, and the handlers
+// they call. Its methods run on the UI goroutine unless they say otherwise.
+type gui struct {
+	o     Options
+	app   fyne.App
+	loop  *mainLoop
+	sess  *session.Session
+	tray  *tray.Tray // nil without a tray host
+	hints []string   // shown above the profile list
+
+	hasTray bool
+	// ownTray: the tray icon is tokentray's own (see trayIcon), so Fyne's
+	// loop may be parked while the window is hidden.
+	ownTray bool
+	// notifyExpiring is written by apply and read by onExpiring.
+	notifyExpiring atomic.Bool
+
+	// The window and its content are made when first shown: laying them
+	// out loads and parses the fonts (about 30 MB of heap), which a tray
+	// icon never needs. Until then the status line's text waits in status.
+	win    fyne.Window
+	main   *window.Main
+	status string
+	// visible is written on the UI goroutine and read by the ticker, which
+	// then does not even wake the UI goroutine while the window is hidden.
+	visible atomic.Bool
+}
+
+// newGUI builds the app, its session and its tray (not yet the window) and
+// returns the settings it applied.
+func newGUI(o Options) (*gui, window.Prefs) {
 	app.SetMetadata(Metadata())
 	a := app.NewWithID(ID)
 	a.SetIcon(assets.Icon)
 	prefs := window.LoadPrefs(a.Preferences())
-	ui := newMainLoop()
-	ui.StopOnSignal()
+	g := &gui{o: o, app: a, loop: newMainLoop()}
+	g.loop.StopOnSignal()
 
 	clip := o.Clipboard
 	if clip == nil {
 		clip = systemClipboard{}
 	}
-	var notifyExpiring atomic.Bool
-	sess := &session.Session{
+	g.sess = &session.Session{
 		Engine:    o.Engine,
 		Clipboard: clip,
-		Loop:      ui,
-		OpenURL: func(u *url.URL) error {
-			// $BROWSER wins, as for the command line and other developer tools.
-			if os.Getenv("BROWSER") != "" {
-				return browser.Open(u.String())
-			}
-			return a.OpenURL(u)
-		},
-		// Called on a goroutine of the session's: Fyne's SendNotification
-		// is a synchronous D-Bus call that must not hold up the UI.
-		Notify: func(title, body string) { a.SendNotification(fyne.NewNotification(title, body)) },
+		Loop:      g.loop,
+		OpenURL:   g.openURL,
+		Notify:    g.notify,
 	}
-	apply := func(p window.Prefs) {
-		o.Engine.SetMargin(p.Margin)
-		sess.SetAutoClear(p.AutoClear)
-		sess.SetNotifications(p.Notifications)
-		notifyExpiring.Store(p.NotifyExpiring)
-	}
-	apply(prefs)
+	g.apply(prefs)
 
-	hasTray := HasTrayHost()
-	var hints []string
+	g.hasTray = HasTrayHost()
 	if o.Hint != "" {
-		hints = append(hints, o.Hint)
+		g.hints = append(g.hints, o.Hint)
 	}
-	if !hasTray {
-		hints = append(hints, NoTrayHint)
+	if !g.hasTray {
+		g.hints = append(g.hints, NoTrayHint)
 	}
 	if missingClipboardTool() {
-		hints = append(hints, session.Problem(session.ErrNoClipboardTool))
+		g.hints = append(g.hints, session.Problem(session.ErrNoClipboardTool))
 	}
+	g.ownTray = g.hasTray && freedesktop()
+	g.tray = g.newTray()
+	return g, prefs
+}
 
-	// The window and its content are made when first shown: laying them
-	// out loads and parses the fonts (about 30 MB of heap), which a tray
-	// icon never needs. Until then the status line's text waits here.
-	// UI goroutine only, like the widgets.
-	var (
-		w      fyne.Window
-		m      *window.Main
-		status string
-	)
-	// visible is written on the UI goroutine and read by the ticker, which
-	// then does not even wake the UI goroutine while the window is hidden.
-	var visible atomic.Bool
-	// ownTray: the tray icon is tokentray's own (see trayIcon), so Fyne's
-	// loop may be parked while the window is hidden.
-	ownTray := hasTray && freedesktop()
-	idle := func(on bool) {
-		if ownTray {
-			ui.SetIdle(on)
-		}
+// run shows the window (unless hidden and there is a tray to live in),
+// follows other processes' changes, ticks, and returns the exit code once
+// the app quits, after finishing what the engine still has in flight.
+func (g *gui) run(hidden bool, showReq <-chan struct{}) int {
+	if g.tray != nil {
+		g.tray.Start()
 	}
-	hide := func() {
-		w.Hide()
-		visible.Store(false)
-		m.Hidden() // a revealed token is masked again
-		idle(true)
-	}
-	setStatus := func(text string) {
-		if m == nil {
-			status = text
-			return
-		}
-		m.SetStatus(text)
-	}
-	ensureWindow := func() {
-		if m != nil {
-			return
-		}
-		w = a.NewWindow(o.Title)
-		w.SetIcon(assets.Icon)
-		m = window.New(sess, o.Engine.Now, w)
-		m.OnSettings = func() { window.ShowSettings(w, a.Preferences(), apply) }
-		w.SetContent(m.Content())
-		w.Resize(fyne.NewSize(1120, 680))
-		m.SetHint(strings.Join(hints, "\n"))
-		m.SetStatus(status)
-		if hasTray {
-			w.SetCloseIntercept(hide)
-		} else {
-			w.SetMaster() // closing it quits
-			w.SetOnClosed(ui.Stop)
-		}
-		m.Start() // the rows the tray already read, or a first read
-	}
-	show = func() {
-		created := m == nil
-		ensureWindow()
-		idle(false)
-		w.Show()
-		w.RequestFocus()
-		if !visible.Swap(true) && !created {
-			m.Reload()
-		}
-	}
-
-	var (
-		install  func(*fyne.Menu)
-		setState func(icon fyne.Resource, tooltip string)
-	)
-	if ownTray {
-		icon := &trayIcon{do: ui.Do, quit: func() { ui.Stop(); a.Quit() }}
-		icon.Show(assets.TrayIcon, Name)
-		install, setState = icon.Install, icon.SetState
-	} else if desk, ok := a.(fynedesktop.App); ok && hasTray {
-		desk.SetSystemTrayIcon(assets.TrayIcon)
-		install = desk.SetSystemTrayMenu
-		setState = func(icon fyne.Resource, _ string) { desk.SetSystemTrayIcon(icon) }
-	}
-	var tr *tray.Tray
-	if install != nil {
-		tr = &tray.Tray{
-			Session: sess,
-			Now:     o.Engine.Now,
-			Install: install,
-			Handlers: tray.Handlers{
-				// The window's status line says what the tray copied too,
-				// for desktops without a notification daemon.
-				Copy:       func(r session.Request) { sess.Copy(r, func(res session.Result) { setStatus(res.Message) }) },
-				Open:       show,
-				AddProfile: func() { show(); m.AddProfile() },
-				Inspect:    func(name string) { show(); m.Inspect(name) },
-				SignIn:     func(name string, device bool) { show(); m.SignIn(name, device) },
-				SignOut:    func(name string) { show(); m.SignOut(name) },
-			},
-			OnExpiring: func(name string, left time.Duration) {
-				if notifyExpiring.Load() {
-					sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, widgets.Duration(left)))
-				}
-			},
-			// The icon tells at a glance when a profile needs the user.
-			OnAttention: func(items []string) {
-				if len(items) == 0 {
-					setState(assets.TrayIcon, Name)
-					return
-				}
-				setState(assets.TrayAlertIcon, Name+" — "+strings.Join(items, "; "))
-			},
-		}
-		tr.Start()
-	}
-	if !(prefs.StartHidden || o.Hidden) || tr == nil {
-		show()
+	if !hidden || g.tray == nil {
+		g.show()
 	} else {
-		idle(true)
+		g.idle(true)
 	}
-	if o.Prepare != nil {
-		go func() {
-			if err := o.Prepare(); err != nil {
-				ui.Do(func() { show(); setStatus(session.Problem(err)) })
-			}
-		}()
+	if g.o.Prepare != nil {
+		go g.prepare()
 	}
-
-	// Changes by other processes (a CLI refresh) show at once: their
-	// engines touch the profile's lock file. This process's own changes
-	// touch it too; those the session has already read.
-	if dir, err := auth.LockDir(o.Service); err == nil {
-		changes := &changeWatch{dir: dir}
-		o.Engine.Watch(changes.Own)
-		if stop, err := changes.Start(changeDebounce, func([]string) { ui.Do(sess.Reload) }); err == nil {
-			defer stop()
-		} else {
-			fmt.Fprintf(os.Stderr, "tokentray: %v (changes from other processes show within %v)\n", err, reloadTick)
-		}
+	if stop := g.watchChanges(); stop != nil {
+		defer stop()
 	}
 
 	done := make(chan struct{})
 	defer close(done)
-	go ticks(done, showReq, visible.Load, ui.Do, ticker{
+	go ticks(done, showReq, g.visible.Load, g.loop.Do, ticker{
 		second: func() {
-			if m != nil {
-				m.Tick()
+			if g.main != nil {
+				g.main.Tick()
 			}
 		},
 		tray: func() {
-			if tr != nil {
-				tr.Tick()
+			if g.tray != nil {
+				g.tray.Tick()
 			}
 		},
-		reload: func() { sess.Reload() }, // tray and window follow the shared rows
-		show:   func() { show() },
+		reload: func() { g.sess.Reload() }, // tray and window follow the shared rows
+		show:   g.show,
 	})
-	a.Run()
-	ui.Stop()
-	sess.FlushClear() // an armed auto-clear must not die with the process
+	g.app.Run()
+	g.loop.Stop()
+	g.sess.FlushClear() // an armed auto-clear must not die with the process
 	// Fyne has taken the first SIGINT/SIGTERM (or the user chose Quit);
 	// from now on the next one ends the process at once.
 	signal.Reset(os.Interrupt, syscall.SIGTERM)
-	shutdown.Finish(o.Engine, os.Stderr)
+	shutdown.Finish(g.o.Engine, os.Stderr)
 	return 0
+}
+
+// openURL opens a sign-in page. $BROWSER wins, as for the command line and
+// other developer tools.
+func (g *gui) openURL(u *url.URL) error {
+	if os.Getenv("BROWSER") != "" {
+		return browser.Open(u.String())
+	}
+	return g.app.OpenURL(u)
+}
+
+// notify is called on a goroutine of the session's: Fyne's
+// SendNotification is a synchronous D-Bus call that must not hold up the UI.
+func (g *gui) notify(title, body string) {
+	g.app.SendNotification(fyne.NewNotification(title, body))
+}
+
+// apply puts the settings into effect.
+func (g *gui) apply(p window.Prefs) {
+	g.o.Engine.SetMargin(p.Margin)
+	g.sess.SetAutoClear(p.AutoClear)
+	g.sess.SetNotifications(p.Notifications)
+	g.notifyExpiring.Store(p.NotifyExpiring)
+}
+
+// idle parks Fyne's loop while nothing of Fyne's needs it (own tray only).
+func (g *gui) idle(on bool) {
+	if g.ownTray {
+		g.loop.SetIdle(on)
+	}
+}
+
+func (g *gui) hide() {
+	g.win.Hide()
+	g.visible.Store(false)
+	g.main.OnHidden() // a revealed token is masked again
+	g.idle(true)
+}
+
+// setStatus shows text in the window's status line, or keeps it for the
+// window's first showing.
+func (g *gui) setStatus(text string) {
+	if g.main == nil {
+		g.status = text
+		return
+	}
+	g.main.SetStatus(text)
+}
+
+func (g *gui) ensureWindow() {
+	if g.main != nil {
+		return
+	}
+	g.win = g.app.NewWindow(g.o.Title)
+	g.win.SetIcon(assets.Icon)
+	g.main = window.New(g.sess, g.o.Engine.Now, g.win)
+	g.main.OnSettings = func() { window.ShowSettings(g.win, g.app.Preferences(), g.apply) }
+	g.win.SetContent(g.main.Content())
+	g.win.Resize(fyne.NewSize(1120, 680))
+	g.main.SetHint(strings.Join(g.hints, "\n"))
+	g.main.SetStatus(g.status)
+	if g.hasTray {
+		g.win.SetCloseIntercept(g.hide)
+	} else {
+		g.win.SetMaster() // closing it quits
+		g.win.SetOnClosed(g.loop.Stop)
+	}
+	g.main.Start() // the rows the tray already read, or a first read
+}
+
+func (g *gui) show() {
+	created := g.main == nil
+	g.ensureWindow()
+	g.idle(false)
+	g.win.Show()
+	g.win.RequestFocus()
+	if !g.visible.Swap(true) && !created {
+		g.main.Reload()
+	}
+}
+
+// newTray puts the icon in the tray and returns the Tray that keeps its
+// menu (not yet started), or nil without a tray host.
+func (g *gui) newTray() *tray.Tray {
+	var (
+		install  func(*fyne.Menu)
+		setState func(icon fyne.Resource, tooltip string)
+	)
+	if g.ownTray {
+		icon := &trayIcon{do: g.loop.Do, quit: func() { g.loop.Stop(); g.app.Quit() }}
+		icon.Show(assets.TrayIcon, Name)
+		install, setState = icon.Install, icon.SetState
+	} else if desk, ok := g.app.(fynedesktop.App); ok && g.hasTray {
+		desk.SetSystemTrayIcon(assets.TrayIcon)
+		install = desk.SetSystemTrayMenu
+		setState = func(icon fyne.Resource, _ string) { desk.SetSystemTrayIcon(icon) }
+	}
+	if install == nil {
+		return nil
+	}
+	return &tray.Tray{
+		Session: g.sess,
+		Now:     g.o.Engine.Now,
+		Install: install,
+		Handlers: tray.Handlers{
+			Copy:       g.onCopy,
+			Open:       g.show,
+			AddProfile: func() { g.show(); g.main.AddProfile() },
+			Inspect:    func(name string) { g.show(); g.main.Inspect(name) },
+			SignIn:     func(name string, device bool) { g.show(); g.main.SignIn(name, device) },
+			SignOut:    func(name string) { g.show(); g.main.SignOut(name) },
+		},
+		OnExpiring: g.onExpiring,
+		// The icon tells at a glance when a profile needs the user.
+		OnAttention: func(items []string) {
+			if len(items) == 0 {
+				setState(assets.TrayIcon, Name)
+				return
+			}
+			setState(assets.TrayAlertIcon, Name+" — "+strings.Join(items, "; "))
+		},
+	}
+}
+
+// onCopy copies from the tray. The window's status line says what the tray
+// copied too, for desktops without a notification daemon.
+func (g *gui) onCopy(r session.Request) {
+	g.sess.Copy(r, func(res session.Result) { g.setStatus(res.Message) })
+}
+
+func (g *gui) onExpiring(name string, left time.Duration) {
+	if g.notifyExpiring.Load() {
+		g.sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, text.Duration(left)))
+	}
+}
+
+// prepare runs Options.Prepare, on a goroutine of its own.
+func (g *gui) prepare() {
+	if err := g.o.Prepare(); err != nil {
+		g.loop.Do(func() { g.show(); g.setStatus(session.Problem(err)) })
+	}
+}
+
+// watchChanges shows changes by other processes (a CLI refresh) at once:
+// their engines touch the profile's lock file. This process's own changes
+// touch it too; those the session has already read. It returns the
+// watch's stop, or nil when changes show only with the next reload tick.
+func (g *gui) watchChanges() (stop func()) {
+	dir, err := auth.LockDir(g.o.Service)
+	if err != nil {
+		return nil
+	}
+	changes := &changeWatch{dir: dir}
+	g.o.Engine.Watch(changes.Own)
+	stop, err = changes.Start(changeDebounce, func([]string) { g.loop.Do(g.sess.Reload) })
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tokentray: %v (changes from other processes show within %v)\n", err, reloadTick)
+		return nil
+	}
+	return stop
 }
 
 type ticker struct{ second, tray, reload, show func() }

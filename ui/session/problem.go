@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // Problem is the one-line, user-facing wording of an error from the engine
@@ -82,7 +82,7 @@ func words(err error) (problem, brief string) {
 			"Damaged profile: delete and add it again"
 	case errors.As(err, &rate):
 		if rate.RetryAfter > 0 {
-			in := widgets.Duration(rate.RetryAfter.Round(time.Second))
+			in := text.Duration(rate.RetryAfter.Round(time.Second))
 			return fmt.Sprintf("The issuer is rate limiting token requests: retry in %s.", in), "Rate limited: retry in " + in
 		}
 		return "The issuer is rate limiting token requests: retry in a minute.", "Rate limited: retry in a minute"

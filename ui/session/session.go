@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/state"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // Timeout bounds one action (keychain plus issuer) started from the GUI.
@@ -75,7 +76,7 @@ type Result struct {
 // Row is one profile as the tray and the window show it.
 type Row struct {
 	Status  auth.Status
-	Subject widgets.Subject
+	Subject state.Subject
 	Failure error // the last failed action's error, in full (nil: none, or outdated)
 }
 
@@ -166,7 +167,7 @@ func (s *Session) lastErr(name string, t auth.Token) error {
 // row combines a status with the profile's last error.
 func (s *Session) row(st auth.Status) Row {
 	err := s.lastErr(st.Name(), st.Token)
-	return Row{Status: st, Subject: widgets.SubjectOf(st, err), Failure: err}
+	return Row{Status: st, Subject: state.SubjectOf(st, err), Failure: err}
 }
 
 // Copy gets a token for r (cached while valid, refreshed otherwise or when
@@ -211,7 +212,7 @@ func (s *Session) fetch(ctx context.Context, r Request) (auth.Token, string, err
 	switch r.What {
 	case IDToken:
 		if t.IDToken == "" {
-			return t, "", fmt.Errorf("no ID token for %s: the issuer sends one only when the openid scope was granted at sign-in", r.Name)
+			return t, "", text.NoIDToken(r.Name)
 		}
 		return t, t.IDToken, nil
 	case Header:
@@ -229,7 +230,7 @@ func validity(t auth.Token, w What, now time.Time) string {
 	if exp.IsZero() {
 		return ""
 	}
-	return " — valid " + widgets.Duration(exp.Sub(now))
+	return " — valid " + text.Duration(exp.Sub(now))
 }
 
 func lower(w What) string {

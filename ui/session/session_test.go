@@ -13,7 +13,7 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/state"
 )
 
 func copyNow(t *testing.T, f *sessiontest.Fixture, r session.Request) session.Result {
@@ -80,13 +80,13 @@ func TestCopyFailures(t *testing.T) {
 		require.ErrorIs(t, res.Err, auth.ErrNeedsLogin)
 		require.Equal(t, "Could not copy the access token for dev. Sign in needed: the refresh token is missing, expired or revoked. Use Sign in…, or paste a new refresh token in the editor.", res.Message)
 		require.Equal(t, "mine", f.Clipboard.Text(), "the clipboard is untouched")
-		require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+		require.Equal(t, state.SignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
 
 		rt := f.Server.Mint(t, "tt-post", "openid offline_access read:things", "https://api.tokentray.test")
 		require.NoError(t, f.Engine.SetRefreshToken(ctx, "dev", rt))
 		res = copyNow(t, f, session.Request{Name: "dev"})
 		require.NoError(t, res.Err)
-		require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+		require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
 	})
 	t.Run("keychain locked", func(t *testing.T) {
 		f.Store.SetErr(fmt.Errorf("read: %w", auth.ErrKeychainLocked))
@@ -102,7 +102,7 @@ func TestCopyFailures(t *testing.T) {
 		require.ErrorIs(t, res.Err, session.ErrNoClipboardTool)
 		require.Contains(t, res.Message, "install wl-clipboard (sudo apt install wl-clipboard)")
 		require.Contains(t, f.Notes()[len(f.Notes())-1], "install wl-clipboard")
-		require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()), "the token itself is fine")
+		require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()), "the token itself is fine")
 	})
 	t.Run("no ID token without openid", func(t *testing.T) {
 		p := f.Profile("api")
@@ -137,13 +137,13 @@ func TestAFailureOlderThanTheCachedTokenIsForgotten(t *testing.T) {
 	f.Store.SetErr(auth.ErrKeychainTimeout)
 	copyNow(t, f, session.Request{Name: "dev"})
 	f.Store.SetErr(nil)
-	require.Equal(t, widgets.StateError, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	require.Equal(t, state.Error, row(t, f, "dev").Subject.State(f.Clock.Now()))
 
 	// Another process (the CLI) refreshes: the error no longer describes the token.
 	f.Clock.Advance(time.Second)
 	_, err := f.Engine.Token(context.Background(), "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
-	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
 }
 
 // timers is a fake AfterFunc: it keeps the functions to fire by hand.
@@ -396,7 +396,7 @@ func TestSignInAndOutThroughTheSession(t *testing.T) {
 	f.Session.OpenURL = f.Browser()
 	_, err := f.Engine.AddProfile(context.Background(), f.PublicProfile("dev"))
 	require.NoError(t, err)
-	require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	require.Equal(t, state.SignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
 
 	var browser string
 	var in *session.SignInResult
@@ -411,7 +411,7 @@ func TestSignInAndOutThroughTheSession(t *testing.T) {
 	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", in.Message)
 	require.Equal(t, in.Token.AccessToken, f.Cached(t, "dev").AccessToken)
 	require.True(t, srv.Active(t, in.Token.AccessToken))
-	require.Equal(t, widgets.StateFresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	require.Equal(t, state.Fresh, row(t, f, "dev").Subject.State(f.Clock.Now()))
 
 	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.True(t, ok)
@@ -421,7 +421,7 @@ func TestSignInAndOutThroughTheSession(t *testing.T) {
 	require.NotNil(t, out)
 	require.NoError(t, out.Err)
 	require.False(t, srv.Active(t, rt))
-	require.Equal(t, widgets.StateSignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
+	require.Equal(t, state.SignIn, row(t, f, "dev").Subject.State(f.Clock.Now()))
 }
 
 func TestSignInWithoutABrowserKeepsWaiting(t *testing.T) {

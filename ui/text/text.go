@@ -3,6 +3,7 @@
 package text
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,21 @@ func Duration(d time.Duration) string {
 	}
 	h := int(d.Hours())
 	return fmt.Sprintf("%d h %02d min", h, int(d.Minutes())-60*h)
+}
+
+// Relative says when a token expires, left from now: "in 42 min", or
+// "expired 3 min ago" once nothing is left.
+func Relative(left time.Duration) string {
+	if left <= 0 {
+		return "expired " + Duration(-left) + " ago"
+	}
+	return "in " + Duration(left)
+}
+
+// NoIDToken is the error for an ID token asked of a profile whose issuer
+// sent none.
+func NoIDToken(name string) error {
+	return errors.New("no ID token for " + name + ": the issuer sends one only when the openid scope was granted at sign-in")
 }
 
 // Pending names what a quitting tokentray still waits for, grouped by

@@ -22,6 +22,12 @@ func TestDuration(t *testing.T) {
 	}
 }
 
+func TestRelative(t *testing.T) {
+	require.Equal(t, "in 42 min", text.Relative(42*time.Minute))
+	require.Equal(t, "expired 0 s ago", text.Relative(0))
+	require.Equal(t, "expired 1 h 05 min ago", text.Relative(-65*time.Minute))
+}
+
 func TestPending(t *testing.T) {
 	require.Equal(t, "refresh of dev", text.Pending([]auth.Pending{{Name: "dev", Op: auth.OpRefresh}}))
 	require.Equal(t, "refresh of dev and prod and sign-in of test", text.Pending([]auth.Pending{

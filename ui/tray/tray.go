@@ -14,7 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/state"
 )
 
 // Item labels that tests and the end-to-end test look for.
@@ -86,7 +86,7 @@ func profileItem(r session.Row, now time.Time, h Handlers) *fyne.MenuItem {
 			}
 		}
 	}
-	it := fyne.NewMenuItem(widgets.Label(name, r.Subject, now), copyAction(session.AccessToken, false))
+	it := fyne.NewMenuItem(state.Label(name, r.Subject, now), copyAction(session.AccessToken, false))
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(LabelCopy, copyAction(session.AccessToken, false)),
 		fyne.NewMenuItem(LabelRefresh, copyAction(session.AccessToken, true)),
@@ -122,7 +122,7 @@ type Tray struct {
 	Install func(*fyne.Menu)
 	Now     func() time.Time
 	// OnExpiring, when set, is called once per token when it has less than
-	// widgets.SoonWindow left (noticed by Tick or Refresh), on the UI
+	// state.SoonWindow left (noticed by Tick or Reload), on the UI
 	// goroutine: it must not block, so it notifies with Session.Announce,
 	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
@@ -142,7 +142,7 @@ type Tray struct {
 // Start installs the first menu and keeps it current: it follows the
 // Session's rows, which change with every profile's change. The owner also
 // calls Tick at least once a minute so that the labels count down, and
-// Refresh now and then for changes made by other processes (the CLI).
+// Reload now and then for changes made by other processes (the CLI).
 func (t *Tray) Start() {
 	// One menu for the app's lifetime, updated in place: Fyne's systray
 	// installs the menu it was first given once the tray is ready, so a
@@ -159,9 +159,9 @@ func (t *Tray) Start() {
 	}
 }
 
-// Refresh re-reads every profile's state off the UI goroutine (through the
+// Reload re-reads every profile's state off the UI goroutine (through the
 // Session, which the window shares); the menu follows.
-func (t *Tray) Refresh() { t.Session.Reload() }
+func (t *Tray) Reload() { t.Session.Reload() }
 
 func (t *Tray) update() {
 	t.rows, t.listErr = t.Session.Rows()
@@ -212,7 +212,7 @@ func (t *Tray) warn(now time.Time) {
 	}
 	for _, r := range t.rows {
 		exp := r.Subject.Token.Expiry
-		if r.Subject.State(now) == widgets.StateSoon && !t.warned[r.Name()].Equal(exp) {
+		if r.Subject.State(now) == state.Soon && !t.warned[r.Name()].Equal(exp) {
 			t.warned[r.Name()] = exp
 			t.OnExpiring(r.Name(), exp.Sub(now))
 		}
@@ -225,9 +225,9 @@ func Attention(rows []session.Row, now time.Time) []string {
 	items := []string{}
 	for _, r := range rows {
 		switch r.Subject.State(now) {
-		case widgets.StateSignIn:
+		case state.SignIn:
 			items = append(items, r.Name()+": sign in needed")
-		case widgets.StateError:
+		case state.Error:
 			items = append(items, r.Name()+": the last refresh failed")
 		}
 	}

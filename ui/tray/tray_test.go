@@ -14,8 +14,9 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
+	"github.com/tokentray/tokentray/ui/state"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/tray"
-	"github.com/tokentray/tokentray/ui/widgets"
 	"github.com/tokentray/tokentray/ui/window"
 )
 
@@ -47,7 +48,7 @@ func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
 
 func row(name string, st auth.Status, lastErr error) session.Row {
 	st.Profile.Name = name
-	return session.Row{Status: st, Subject: widgets.SubjectOf(st, lastErr)}
+	return session.Row{Status: st, Subject: state.SubjectOf(st, lastErr)}
 }
 
 func TestBuildLabels(t *testing.T) {
@@ -209,7 +210,7 @@ func TestTrayShowsFailures(t *testing.T) {
 	require.Contains(t, f.Notes()[0], "Could not copy the access token for dev. Sign in needed")
 
 	f.Store.SetErr(auth.ErrKeychainLocked)
-	tr.Refresh()
+	tr.Reload()
 	f.Settle(t)
 	require.Equal(t, []string{session.Problem(auth.ErrKeychainLocked), "---", tray.LabelOpen, tray.LabelAdd}, labels(tr.Menu()))
 }
@@ -227,7 +228,7 @@ func TestTrayWarnsOnceBeforeExpiryAndInstallsOnlyChanges(t *testing.T) {
 	tr := &tray.Tray{
 		Session: f.Session, Now: f.Clock.Now,
 		Install:    func(m *fyne.Menu) { installs = append(installs, m.Items[0].Label) },
-		OnExpiring: func(name string, left time.Duration) { warnings = append(warnings, name+" "+widgets.Duration(left)) },
+		OnExpiring: func(name string, left time.Duration) { warnings = append(warnings, name+" "+text.Duration(left)) },
 	}
 	tr.Start()
 	f.Settle(t)
@@ -350,7 +351,7 @@ func TestOneProfilesChangeReadsThatProfileOnly(t *testing.T) {
 	})
 	t.Run("a reload reads everything once", func(t *testing.T) {
 		f.Store.ResetReads()
-		tr.Refresh()
+		tr.Reload()
 		f.Settle(t)
 		require.Equal(t, 1, f.Store.Reads()[""])
 		require.Len(t, f.Store.Reads(), 21)

@@ -1,3 +1,7 @@
+// Package widgets holds tokentray's custom Fyne widgets (the token countdown
+// and scope chips) and the colour each token state is drawn in; what the
+// states are and how they are worded is ui/state's, so the tray menu and the
+// main window always agree.
 package widgets
 
 import (
@@ -7,7 +11,24 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/state"
 )
+
+// StateColor is the theme colour a token state is drawn in.
+func StateColor(s state.State) fyne.ThemeColorName {
+	switch s {
+	case state.Fresh:
+		return theme.ColorNameSuccess
+	case state.Soon:
+		return theme.ColorNameWarning
+	case state.SignIn:
+		return theme.ColorNamePrimary
+	case state.Error:
+		return theme.ColorNameError
+	}
+	return theme.ColorNamePlaceHolder // none, expired: nothing wrong, nothing valid
+}
 
 // barHeight is the height of the lifetime bar under the countdown text.
 const barHeight = 4
@@ -20,19 +41,19 @@ const barHeight = 4
 type Countdown struct {
 	widget.BaseWidget
 
-	clock   Clock
-	subject Subject
+	clock   auth.Clock
+	subject state.Subject
 }
 
 // NewCountdown returns a countdown reading time from clock.
-func NewCountdown(clock Clock) *Countdown {
+func NewCountdown(clock auth.Clock) *Countdown {
 	c := &Countdown{clock: clock}
 	c.ExtendBaseWidget(c)
 	return c
 }
 
 // Set shows s and redraws.
-func (c *Countdown) Set(s Subject) {
+func (c *Countdown) Set(s state.Subject) {
 	c.subject = s
 	c.Refresh()
 }
@@ -88,7 +109,7 @@ func (r *countdownRenderer) Refresh() {
 	s := r.c.subject
 	th := r.c.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	col := th.Color(s.State(now).ColorName(), v)
+	col := th.Color(StateColor(s.State(now)), v)
 
 	r.text.Text = s.Countdown(now)
 	r.text.Color = col

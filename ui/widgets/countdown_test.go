@@ -1,7 +1,6 @@
 package widgets_test
 
 import (
-	"fmt"
 	"image/color"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/authtest"
+	"github.com/tokentray/tokentray/ui/state"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -73,7 +73,7 @@ func TestCountdownTextAndColourAcrossStates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := authtest.NewClock(tc.at)
 			c := widgets.NewCountdown(clock.Now)
-			c.Set(widgets.SubjectOf(tc.status, tc.err))
+			c.Set(state.SubjectOf(tc.status, tc.err))
 			text, _ := rendered(t, c)
 			require.Equal(t, tc.text, text.Text)
 			require.Equal(t, colour(tc.colour), text.Color)
@@ -85,7 +85,7 @@ func TestCountdownTicksAcrossTheFiveMinuteBoundary(t *testing.T) {
 	test.NewTempApp(t)
 	clock := authtest.NewClock(t0.Add(54*time.Minute + 59*time.Second))
 	c := widgets.NewCountdown(clock.Now)
-	c.Set(widgets.SubjectOf(auth.Status{Token: token(t0, t0.Add(time.Hour)), HasRefreshToken: true}, nil))
+	c.Set(state.SubjectOf(auth.Status{Token: token(t0, t0.Add(time.Hour)), HasRefreshToken: true}, nil))
 	w := test.NewWindow(c)
 	defer w.Close()
 
@@ -112,7 +112,7 @@ func TestCountdownBarIsRemainingLifetime(t *testing.T) {
 	test.NewTempApp(t)
 	clock := authtest.NewClock(t0)
 	c := widgets.NewCountdown(clock.Now)
-	c.Set(widgets.SubjectOf(auth.Status{Token: token(t0.Add(-30*time.Minute), t0.Add(30*time.Minute)), HasRefreshToken: true}, nil))
+	c.Set(state.SubjectOf(auth.Status{Token: token(t0.Add(-30*time.Minute), t0.Add(30*time.Minute)), HasRefreshToken: true}, nil))
 	c.Resize(fyne.NewSize(200, c.MinSize().Height))
 	_, fill := rendered(t, c)
 	require.InDelta(t, 100, fill.Size().Width, 0.01, "half the lifetime left: half the bar")
@@ -128,34 +128,11 @@ func TestCountdownBarIsRemainingLifetime(t *testing.T) {
 
 func TestStateColoursDiffer(t *testing.T) {
 	test.NewTempApp(t)
-	seen := map[color.Color]widgets.State{}
-	for _, s := range []widgets.State{widgets.StateFresh, widgets.StateSoon, widgets.StateExpired, widgets.StateSignIn, widgets.StateError} {
-		c := colour(s.ColorName())
+	seen := map[color.Color]state.State{}
+	for _, s := range []state.State{state.Fresh, state.Soon, state.Expired, state.SignIn, state.Error} {
+		c := colour(widgets.StateColor(s))
 		prev, dup := seen[c]
 		require.False(t, dup, "%v and %v share a colour", prev, s)
 		seen[c] = s
-	}
-}
-
-func TestLabel(t *testing.T) {
-	hour := token(t0, t0.Add(time.Hour))
-	for _, tc := range []struct {
-		status auth.Status
-		err    error
-		at     time.Time
-		want   string
-	}{
-		{auth.Status{Token: hour, HasRefreshToken: true}, nil, t0.Add(17*time.Minute + 30*time.Second), "dev · 42 min left"},
-		{auth.Status{Token: token(t0, t0.Add(3*time.Hour)), HasRefreshToken: true}, nil, t0.Add(55 * time.Minute), "dev · 2 h 05 min left"},
-		{auth.Status{Token: hour, HasRefreshToken: true}, nil, t0.Add(time.Hour - 30*time.Second), "dev · under 1 min left"},
-		{auth.Status{Token: hour, HasRefreshToken: true}, nil, t0.Add(time.Hour), "dev · expired"},
-		{auth.Status{}, nil, t0, "dev · sign in needed"},
-		{auth.Status{Token: hour, HasRefreshToken: true}, fmt.Errorf("refresh dev: %w", auth.ErrNeedsLogin), t0, "dev · sign in needed"},
-		{auth.Status{Err: auth.ErrKeychainTimeout}, nil, t0, "dev · error"},
-		{auth.Status{HasRefreshToken: true}, nil, t0, "dev · no token yet"},
-	} {
-		t.Run(tc.want, func(t *testing.T) {
-			require.Equal(t, tc.want, widgets.Label("dev", widgets.SubjectOf(tc.status, tc.err), tc.at))
-		})
 	}
 }

@@ -53,7 +53,7 @@ func TestNoKeychainWorkOnTheUIGoroutine(t *testing.T) {
 				m.Inspect("dev")
 			},
 			tap: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window, tr *tray.Tray) {
-				test.Tap(button(t, m.Inspector.content, LabelCopy))
+				test.Tap(button(t, m.inspector.content, LabelCopy))
 			},
 			outcome: func(t *testing.T, f *sessiontest.Fixture, m *Main) {
 				require.Equal(t, f.Cached(t, "dev").AccessToken, f.Clipboard.Text())
@@ -63,35 +63,35 @@ func TestNoKeychainWorkOnTheUIGoroutine(t *testing.T) {
 			name:    "edit",
 			prepare: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) { m.Inspect("dev") },
 			tap: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window, tr *tray.Tray) {
-				test.Tap(button(t, m.Inspector.content, LabelEdit))
+				test.Tap(button(t, m.inspector.content, LabelEdit))
 			},
 			outcome: func(t *testing.T, f *sessiontest.Fixture, m *Main) {
-				require.True(t, m.Editor.content.Visible())
-				require.Equal(t, "Edit dev", m.Editor.title.Text)
+				require.True(t, m.editor.content.Visible())
+				require.Equal(t, "Edit dev", m.editor.title.Text)
 			},
 		},
 		{
 			name: "save",
 			prepare: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) {
 				m.AddProfile()
-				test.Type(m.Editor.Name, "new")
-				test.Type(m.Editor.Where, "new.auth0.com")
-				test.Type(m.Editor.ClientID, "c")
+				test.Type(m.editor.name, "new")
+				test.Type(m.editor.where, "new.auth0.com")
+				test.Type(m.editor.clientID, "c")
 			},
 			tap: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window, tr *tray.Tray) {
-				test.Tap(m.Editor.Save)
+				test.Tap(m.editor.saveBtn)
 			},
 			outcome: func(t *testing.T, f *sessiontest.Fixture, m *Main) {
 				_, err := f.Engine.Profile(context.Background(), "new")
 				require.NoError(t, err)
-				require.Equal(t, "Saved new.", m.Status.Text)
+				require.Equal(t, "Saved new.", m.status.Text)
 			},
 		},
 		{
 			name: "delete",
 			prepare: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) {
 				m.Inspect("dev")
-				test.Tap(button(t, m.Inspector.content, LabelDelete))
+				test.Tap(button(t, m.inspector.content, LabelDelete))
 			},
 			tap: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window, tr *tray.Tray) {
 				test.Tap(button(t, top(t, w), "Delete"))
@@ -106,7 +106,7 @@ func TestNoKeychainWorkOnTheUIGoroutine(t *testing.T) {
 			name: "sign out",
 			prepare: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) {
 				m.Inspect("dev")
-				test.Tap(button(t, m.Inspector.content, LabelSignOut))
+				test.Tap(button(t, m.inspector.content, LabelSignOut))
 			},
 			tap: func(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window, tr *tray.Tray) {
 				test.Tap(button(t, top(t, w), "Sign out"))

@@ -18,11 +18,11 @@ func TestEditorValidatesInline(t *testing.T) {
 	addDomainProfile(t, f, "dev")
 	m, _ := open(t, f)
 	m.AddProfile()
-	e := m.Editor
+	e := m.editor
 	require.True(t, e.content.Visible())
 
 	// Nothing typed yet: no messages.
-	for _, l := range []string{e.NameMsg.Text, e.WhereMsg.Text, e.ClientIDMsg.Text, e.SecretMsg.Text} {
+	for _, l := range []string{e.nameMsg.Text, e.whereMsg.Text, e.clientIDMsg.Text, e.secretMsg.Text} {
 		require.Empty(t, l)
 	}
 
@@ -32,22 +32,22 @@ func TestEditorValidatesInline(t *testing.T) {
 		msg   func() string
 		want  string
 	}{
-		{"bad name", func() { test.Type(e.Name, "my profile") }, func() string { return e.NameMsg.Text },
+		{"bad name", func() { test.Type(e.name, "my profile") }, func() string { return e.nameMsg.Text },
 			`Invalid profile name "my profile": use 1 to 64 letters, digits, '.', '_' or '-'.`},
-		{"name taken", func() { e.Name.SetText(""); test.Type(e.Name, "dev") }, func() string { return e.NameMsg.Text },
+		{"name taken", func() { e.name.SetText(""); test.Type(e.name, "dev") }, func() string { return e.nameMsg.Text },
 			"A profile named dev exists already: choose another name."},
-		{"domain with a path", func() { test.Type(e.Where, "acme.auth0.com/oauth/token") }, func() string { return e.WhereMsg.Text },
+		{"domain with a path", func() { test.Type(e.where, "acme.auth0.com/oauth/token") }, func() string { return e.whereMsg.Text },
 			`Invalid domain "https://acme.auth0.com/oauth/token": give only the host name, without a path.`},
 		{"plain http issuer", func() {
-			e.Kind.SetSelected(KindIssuer)
-			e.Where.SetText("")
-			test.Type(e.Where, "http://issuer.example.com")
-		}, func() string { return e.WhereMsg.Text },
+			e.kind.SetSelected(KindIssuer)
+			e.where.SetText("")
+			test.Type(e.where, "http://issuer.example.com")
+		}, func() string { return e.whereMsg.Text },
 			`Issuer "http://issuer.example.com": insecure URL: use https (http is allowed only for 127.0.0.1, ::1 and localhost).`},
 		{"public client with a secret", func() {
-			e.Method.SetSelected(MethodNone)
-			test.Type(e.ClientSecret, "s3cret")
-		}, func() string { return e.SecretMsg.Text },
+			e.method.SetSelected(MethodNone)
+			test.Type(e.clientSecret, "s3cret")
+		}, func() string { return e.secretMsg.Text },
 			"A public client has no secret: clear it, or choose client_secret_post."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,10 +58,10 @@ func TestEditorValidatesInline(t *testing.T) {
 
 	t.Run("save shows every missing field", func(t *testing.T) {
 		m.AddProfile()
-		test.Tap(e.Save)
-		require.Equal(t, "Client ID is required.", e.ClientIDMsg.Text)
-		require.Equal(t, "Auth0 domain is required.", e.WhereMsg.Text)
-		require.Equal(t, "Fix the fields marked above, then save again.", e.FormMsg.Text)
+		test.Tap(e.saveBtn)
+		require.Equal(t, "Client ID is required.", e.clientIDMsg.Text)
+		require.Equal(t, "Auth0 domain is required.", e.whereMsg.Text)
+		require.Equal(t, "Fix the fields marked above, then save again.", e.formMsg.Text)
 		f.Settle(t)
 		names, err := f.Engine.Names(context.Background())
 		require.NoError(t, err)
@@ -73,19 +73,19 @@ func TestEditorSavesNormalisedProfile(t *testing.T) {
 	f := sessiontest.New(t)
 	m, _ := open(t, f)
 	m.AddProfile()
-	e := m.Editor
-	test.Type(e.Name, "acme")
-	test.Type(e.Where, "https://ACME.eu.auth0.com/")
-	require.Equal(t, "Saved as acme.eu.auth0.com", e.WhereHint.Text)
-	require.Empty(t, e.WhereMsg.Text)
-	test.Type(e.ClientID, "  client-1 ")
-	test.Type(e.ClientSecret, "shh")
-	test.Type(e.Scope, "openid   offline_access")
-	test.Type(e.RefreshToken, "v1.refresh-token")
-	require.True(t, e.ClientSecret.Password, "the secret is masked")
-	require.True(t, e.RefreshToken.Password, "the refresh token is masked")
+	e := m.editor
+	test.Type(e.name, "acme")
+	test.Type(e.where, "https://ACME.eu.auth0.com/")
+	require.Equal(t, "Saved as acme.eu.auth0.com", e.whereHint.Text)
+	require.Empty(t, e.whereMsg.Text)
+	test.Type(e.clientID, "  client-1 ")
+	test.Type(e.clientSecret, "shh")
+	test.Type(e.scope, "openid   offline_access")
+	test.Type(e.refreshToken, "v1.refresh-token")
+	require.True(t, e.clientSecret.Password, "the secret is masked")
+	require.True(t, e.refreshToken.Password, "the refresh token is masked")
 
-	test.Tap(e.Save)
+	test.Tap(e.saveBtn)
 	f.Settle(t)
 	p, err := f.Engine.Profile(context.Background(), "acme")
 	require.NoError(t, err)
@@ -94,19 +94,19 @@ func TestEditorSavesNormalisedProfile(t *testing.T) {
 	rt, ok := f.Store.Secret("acme", auth.SecretRefreshToken)
 	require.True(t, ok)
 	require.Equal(t, "v1.refresh-token", rt)
-	require.Equal(t, "Saved acme.", m.Status.Text)
-	require.True(t, m.Inspector.content.Visible())
-	require.Equal(t, "acme", m.Inspector.title.Text)
+	require.Equal(t, "Saved acme.", m.status.Text)
+	require.True(t, m.inspector.content.Visible())
+	require.Equal(t, "acme", m.inspector.title.Text)
 	require.Equal(t, "acme", rowOf(t, m, "acme").title.Text)
 
 	t.Run("edit keeps the name and the stored secret", func(t *testing.T) {
-		test.Tap(button(t, m.Inspector.content, LabelEdit))
+		test.Tap(button(t, m.inspector.content, LabelEdit))
 		f.Settle(t)
 		require.True(t, e.content.Visible())
-		require.True(t, e.Name.Disabled())
-		require.Equal(t, "shh", e.ClientSecret.Text)
-		e.Audience.SetText("https://api.example.com")
-		test.Tap(e.Save)
+		require.True(t, e.name.Disabled())
+		require.Equal(t, "shh", e.clientSecret.Text)
+		e.audience.SetText("https://api.example.com")
+		test.Tap(e.saveBtn)
 		f.Settle(t)
 		p, err := f.Engine.Profile(context.Background(), "acme")
 		require.NoError(t, err)
@@ -115,15 +115,15 @@ func TestEditorSavesNormalisedProfile(t *testing.T) {
 	})
 	t.Run("a keychain failure is shown, nothing is lost from the form", func(t *testing.T) {
 		m.AddProfile()
-		test.Type(e.Name, "other")
-		test.Type(e.Where, "other.auth0.com")
-		test.Type(e.ClientID, "c")
+		test.Type(e.name, "other")
+		test.Type(e.where, "other.auth0.com")
+		test.Type(e.clientID, "c")
 		f.Store.SetErr(auth.ErrKeychainTimeout)
-		test.Tap(e.Save)
+		test.Tap(e.saveBtn)
 		f.Settle(t)
 		f.Store.SetErr(nil)
-		require.Equal(t, "Not saved. The keychain did not answer: an unlock prompt may be waiting on your screen.", e.FormMsg.Text)
-		require.Equal(t, "other", e.Name.Text)
+		require.Equal(t, "Not saved. The keychain did not answer: an unlock prompt may be waiting on your screen.", e.formMsg.Text)
+		require.Equal(t, "other", e.name.Text)
 		require.True(t, e.content.Visible())
 	})
 }
@@ -135,7 +135,7 @@ func TestDeleteAsksFirst(t *testing.T) {
 	m, w := open(t, f)
 	m.Inspect("dev")
 
-	test.Tap(button(t, m.Inspector.content, LabelDelete))
+	test.Tap(button(t, m.inspector.content, LabelDelete))
 	top := w.Canvas().Overlays().Top()
 	require.NotNil(t, top, "a confirmation dialog")
 	test.Tap(button(t, top, "Keep"))
@@ -143,7 +143,7 @@ func TestDeleteAsksFirst(t *testing.T) {
 	names, _ := f.Engine.Names(context.Background())
 	require.Equal(t, []string{"dev", "prod"}, names)
 
-	test.Tap(button(t, m.Inspector.content, LabelDelete))
+	test.Tap(button(t, m.inspector.content, LabelDelete))
 	top = w.Canvas().Overlays().Top()
 	require.NotNil(t, top)
 	require.True(t, hasLabel(top, DeleteTitle("dev")), "the dialog names the profile")
@@ -151,9 +151,9 @@ func TestDeleteAsksFirst(t *testing.T) {
 	f.Settle(t)
 	names, _ = f.Engine.Names(context.Background())
 	require.Equal(t, []string{"prod"}, names)
-	require.Equal(t, "Deleted dev.", m.Status.Text)
+	require.Equal(t, "Deleted dev.", m.status.Text)
 	require.Len(t, m.Rows(), 1)
-	require.False(t, m.Inspector.content.Visible())
+	require.False(t, m.inspector.content.Visible())
 	_, shown := rowViews(m)["dev"]
 	require.False(t, shown)
 }
@@ -173,34 +173,34 @@ func TestSavedButTheRefreshTokenWasNot(t *testing.T) {
 	f := sessiontest.New(t)
 	m, _ := open(t, f)
 	m.AddProfile()
-	e := m.Editor
-	test.Type(e.Name, "dev")
-	test.Type(e.Where, "dev.auth0.com")
-	test.Type(e.ClientID, "c")
-	test.Type(e.RefreshToken, "v1.pasted")
+	e := m.editor
+	test.Type(e.name, "dev")
+	test.Type(e.where, "dev.auth0.com")
+	test.Type(e.clientID, "c")
+	test.Type(e.refreshToken, "v1.pasted")
 	f.Store.SetSaveSecretErr(fmt.Errorf("write: %w", auth.ErrKeychainTimeout))
-	test.Tap(e.Save)
+	test.Tap(e.saveBtn)
 	f.Settle(t)
 
 	want := "Saved dev, but the refresh token was not stored: the keychain did not answer: an unlock prompt may be waiting on your screen."
-	require.Equal(t, want, e.FormMsg.Text)
-	require.Equal(t, want, m.Status.Text)
+	require.Equal(t, want, e.formMsg.Text)
+	require.Equal(t, want, m.status.Text)
 	require.True(t, e.content.Visible(), "the editor stays, to try again")
 	require.Equal(t, "Edit dev", e.title.Text)
-	require.True(t, e.Name.Disabled())
-	require.Equal(t, "v1.pasted", e.RefreshToken.Text, "the pasted token is kept for the retry")
+	require.True(t, e.name.Disabled())
+	require.Equal(t, "v1.pasted", e.refreshToken.Text, "the pasted token is kept for the retry")
 	_, err := f.Engine.Profile(context.Background(), "dev")
 	require.NoError(t, err, "the profile was saved")
 	require.Equal(t, "dev", rowOf(t, m, "dev").title.Text, "and is listed")
 
 	f.Store.SetSaveSecretErr(nil)
-	test.Tap(e.Save)
+	test.Tap(e.saveBtn)
 	f.Settle(t)
-	require.Equal(t, "Saved dev.", m.Status.Text)
+	require.Equal(t, "Saved dev.", m.status.Text)
 	rt, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.True(t, ok)
 	require.Equal(t, "v1.pasted", rt)
-	require.True(t, m.Inspector.content.Visible())
+	require.True(t, m.inspector.content.Visible())
 }
 
 // The prompt and the extra parameters round-trip through the editor: an
@@ -213,14 +213,14 @@ func TestEditorKeepsPromptAndParams(t *testing.T) {
 	require.NoError(t, err)
 	m, _ := open(t, f)
 	m.Inspect("kc")
-	test.Tap(button(t, m.Inspector.content, LabelEdit))
+	test.Tap(button(t, m.inspector.content, LabelEdit))
 	f.Settle(t)
-	e := m.Editor
-	require.Equal(t, "login select_account", e.Prompt.Selected, "a combination from the command line is kept")
-	require.Equal(t, "connection=github\norganization=org_123", e.Params.Text)
+	e := m.editor
+	require.Equal(t, "login select_account", e.prompt.Selected, "a combination from the command line is kept")
+	require.Equal(t, "connection=github\norganization=org_123", e.params.Text)
 
-	e.Scope.SetText("read:things")
-	test.Tap(e.Save)
+	e.scope.SetText("read:things")
+	test.Tap(e.saveBtn)
 	f.Settle(t)
 	p, err := f.Engine.Profile(ctx, "kc")
 	require.NoError(t, err)
@@ -228,15 +228,15 @@ func TestEditorKeepsPromptAndParams(t *testing.T) {
 	require.Equal(t, map[string]string{"organization": "org_123", "connection": "github"}, p.Params)
 
 	// A protocol field is refused under the field, with the field to use.
-	test.Tap(button(t, m.Inspector.content, LabelEdit))
+	test.Tap(button(t, m.inspector.content, LabelEdit))
 	f.Settle(t)
-	e.Params.SetText("organization=org_123\nscope=admin")
-	require.Equal(t, "Scope is set by tokentray itself: use the scope field.", e.ParamsMsg.Text)
-	e.Params.SetText("organization")
-	require.Equal(t, "Write each parameter as key=value on a line of its own: organization.", e.ParamsMsg.Text)
-	e.Params.SetText("")
-	e.Prompt.SetSelected(PromptDefault)
-	test.Tap(e.Save)
+	e.params.SetText("organization=org_123\nscope=admin")
+	require.Equal(t, "Scope is set by tokentray itself: use the scope field.", e.paramsMsg.Text)
+	e.params.SetText("organization")
+	require.Equal(t, "Write each parameter as key=value on a line of its own: organization.", e.paramsMsg.Text)
+	e.params.SetText("")
+	e.prompt.SetSelected(PromptDefault)
+	test.Tap(e.saveBtn)
 	f.Settle(t)
 	p, _ = f.Engine.Profile(ctx, "kc")
 	require.Empty(t, p.Prompt)

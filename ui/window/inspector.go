@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/state"
+	"github.com/tokentray/tokentray/ui/text"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -34,14 +36,14 @@ const (
 	IDClaimsUnverified = "ID token claims — decoded, NOT verified"
 )
 
-// Inspector shows the selected profile's token as it is cached (no
+// inspector shows the selected profile's token as it is cached (no
 // network): scopes, audience, issuer, subject, expiry, issued-at, every
 // decoded claim of the access and ID tokens (the access token's never
 // verified, the ID token's verified when it came from a sign-in), the raw
 // token masked until Reveal, and the last error in full. Its buttons refresh
 // and copy, sign in, sign out, edit and delete.
-type Inspector struct {
-	clock widgets.Clock
+type inspector struct {
+	clock auth.Clock
 	row   session.Row
 
 	title     *widget.Label
@@ -84,8 +86,8 @@ type Inspector struct {
 	onSignOut     func(name string)
 }
 
-func newInspector(clock widgets.Clock) *Inspector {
-	i := &Inspector{clock: clock}
+func newInspector(clock auth.Clock) *inspector {
+	i := &inspector{clock: clock}
 	i.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	i.title.SizeName = theme.SizeNameSubHeadingText
 	i.where = wrapped("")
@@ -189,10 +191,10 @@ func heading(s string) *widget.Label {
 	return l
 }
 
-// Show displays r. The raw token goes back to masked when the profile or
+// show displays r. The raw token goes back to masked when the profile or
 // its access token changes: Reveal shows the token the user looked at, never
 // its successor.
-func (i *Inspector) Show(r session.Row) {
+func (i *inspector) show(r session.Row) {
 	if r.Name() != i.row.Name() || r.Status.Token.AccessToken != i.row.Status.Token.AccessToken {
 		i.revealed = false
 	}
@@ -263,7 +265,7 @@ func (i *Inspector) Show(r session.Row) {
 	signedIn := r.Status.HasRefreshToken
 	setEnabled(i.signIn, r.CanSignIn())
 	setEnabled(i.signOut, signedIn)
-	if r.Subject.State(now) == widgets.StateSignIn && r.CanSignIn() {
+	if r.Subject.State(now) == state.SignIn && r.CanSignIn() {
 		i.signIn.Importance, i.refresh.Importance = widget.HighImportance, widget.MediumImportance
 	} else {
 		i.signIn.Importance, i.refresh.Importance = widget.MediumImportance, widget.HighImportance
@@ -272,9 +274,9 @@ func (i *Inspector) Show(r session.Row) {
 	i.refresh.Refresh()
 }
 
-// Tick updates what depends on the time: the countdown and the relative
+// tick updates what depends on the time: the countdown and the relative
 // expiry.
-func (i *Inspector) Tick() {
+func (i *inspector) tick() {
 	i.countdown.Refresh()
 	i.expiry.SetText(expiryText(i.row.Status.Token.Expiry, i.clock()))
 }
@@ -287,18 +289,18 @@ func setEnabled(b *widget.Button, on bool) {
 	}
 }
 
-// Conceal masks the raw token again.
-func (i *Inspector) Conceal() {
+// conceal masks the raw token again.
+func (i *inspector) conceal() {
 	i.revealed = false
 	i.showRaw()
 }
 
-func (i *Inspector) toggleReveal() {
+func (i *inspector) toggleReveal() {
 	i.revealed = !i.revealed
 	i.showRaw()
 }
 
-func (i *Inspector) showRaw() {
+func (i *inspector) showRaw() {
 	t := i.row.Status.Token.AccessToken
 	switch {
 	case t == "":
@@ -309,7 +311,7 @@ func (i *Inspector) showRaw() {
 		i.raw.SetText(t)
 	default:
 		i.raw.Wrapping = fyne.TextWrapOff
-		i.raw.SetText(Mask(t))
+		i.raw.SetText(mask(t))
 	}
 	if i.revealed {
 		i.reveal.SetText(LabelHide)
@@ -320,8 +322,8 @@ func (i *Inspector) showRaw() {
 	}
 }
 
-// Mask hides a token entirely, telling only its length.
-func Mask(token string) string {
+// mask hides a token entirely, telling only its length.
+func mask(token string) string {
 	return strings.Repeat("•", 16) + fmt.Sprintf("  %d characters", len(token))
 }
 
@@ -341,19 +343,16 @@ func fillClaims(c *fyne.Container, d auth.Decoded) {
 	c.Refresh()
 }
 
-// formatClaim is auth.Decoded.FormatClaim with whole numbers written out:
-// JSON numbers decode as float64, which %v prints as 1.79564835e+09.
+// formatClaim is auth.Decoded.FormatClaim with the time claims in the
+// window's layout (timeText) rather than RFC 1123.
 func formatClaim(d auth.Decoded, k string) string {
-	f, ok := d.Claims[k].(float64)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return d.FormatClaim(k)
-	}
-	n := strconv.FormatInt(int64(f), 10)
 	switch k {
 	case "exp", "iat", "nbf", "auth_time", "updated_at":
-		return n + " (" + timeText(time.Unix(int64(f), 0)) + ")"
+		if f, ok := d.Claims[k].(float64); ok && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return strconv.FormatInt(int64(f), 10) + " (" + timeText(time.Unix(int64(f), 0)) + ")"
+		}
 	}
-	return n
+	return d.FormatClaim(k)
 }
 
 func kindText(t auth.Token, k auth.TokenKind) string {
@@ -373,12 +372,7 @@ func expiryText(exp, now time.Time) string {
 	if exp.IsZero() {
 		return "—"
 	}
-	left := exp.Sub(now)
-	rel := "in " + widgets.Duration(left)
-	if left <= 0 {
-		rel = "expired " + widgets.Duration(-left) + " ago"
-	}
-	return fmt.Sprintf("%s (%s)", exp.Local().Format("Mon 2 Jan 2006 15:04:05 MST"), rel)
+	return fmt.Sprintf("%s (%s)", timeText(exp), text.Relative(exp.Sub(now)))
 }
 
 func timeText(t time.Time) string {

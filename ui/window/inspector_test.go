@@ -43,7 +43,7 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 	tok := f.Cached(t, "dev")
 
 	m.Inspect("dev")
-	i := m.Inspector
+	i := m.inspector
 	require.True(t, i.content.Visible())
 	require.Equal(t, "dev", i.title.Text)
 	require.Equal(t, []string{"read:things"}, i.scopes.Items())
@@ -65,7 +65,7 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 
 	t.Run("the raw token stays masked until Reveal", func(t *testing.T) {
 		require.NotContains(t, i.raw.Text, tok.AccessToken)
-		require.Equal(t, Mask(tok.AccessToken), i.raw.Text)
+		require.Equal(t, mask(tok.AccessToken), i.raw.Text)
 		for _, o := range test.LaidOutObjects(w.Content()) {
 			if l, ok := o.(*widget.Label); ok {
 				require.NotContains(t, l.Text, tok.AccessToken, "no label shows the token")
@@ -74,13 +74,13 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 		test.Tap(button(t, i.content, LabelReveal))
 		require.Equal(t, tok.AccessToken, i.raw.Text)
 		test.Tap(button(t, i.content, LabelHide))
-		require.Equal(t, Mask(tok.AccessToken), i.raw.Text)
+		require.Equal(t, mask(tok.AccessToken), i.raw.Text)
 	})
 	t.Run("a revealed token is masked again when the window hides", func(t *testing.T) {
 		test.Tap(button(t, i.content, LabelReveal))
 		require.Equal(t, tok.AccessToken, i.raw.Text)
-		m.Hidden()
-		require.Equal(t, Mask(tok.AccessToken), i.raw.Text)
+		m.OnHidden()
+		require.Equal(t, mask(tok.AccessToken), i.raw.Text)
 		require.NotNil(t, button(t, i.content, LabelReveal), "the button offers Reveal again")
 	})
 	t.Run("a refreshed token is masked even if the old one was revealed", func(t *testing.T) {
@@ -90,7 +90,7 @@ func TestInspectorShowsTheDecodedToken(t *testing.T) {
 		f.Settle(t)
 		fresh := f.Cached(t, "dev").AccessToken
 		require.NotEqual(t, tok.AccessToken, fresh)
-		require.Equal(t, Mask(fresh), i.raw.Text)
+		require.Equal(t, mask(fresh), i.raw.Text)
 		require.NotNil(t, button(t, i.content, LabelReveal))
 		tok = f.Cached(t, "dev")
 	})
@@ -130,7 +130,7 @@ func TestInspectorOpaqueToken(t *testing.T) {
 	cache(t, f, "dev", auth.Token{AccessToken: "opaque-xyz", Scope: "openid email", ObtainedAt: now, Expiry: now.Add(time.Hour)})
 	m, _ := open(t, f)
 	m.Inspect("dev")
-	i := m.Inspector
+	i := m.inspector
 	require.Equal(t, []string{"openid", "email"}, i.scopes.Items(), "granted scope from the token endpoint")
 	require.Equal(t, "Bearer, opaque", i.kind.Text)
 	require.True(t, hasLabel(i.claims, "Opaque token: only the issuer can read it (Auth0 issues these when no audience is set)."))
@@ -170,12 +170,12 @@ func TestAnEchoedRefreshTokenIsNeverShown(t *testing.T) {
 			test.Tap(rowOf(t, m, "leaky").button)
 			f.Settle(t)
 			m.Inspect("leaky")
-			i := m.Inspector
+			i := m.inspector
 			require.True(t, i.errBox.Visible(), "the failure is shown")
 			require.NotEmpty(t, i.errFull.Text)
 			require.NotEmpty(t, f.Notes())
 
-			shown := append(f.Notes(), m.Status.Text, i.problem.Text, i.errFull.Text, rowOf(t, m, "leaky").detail.Text)
+			shown := append(f.Notes(), m.status.Text, i.problem.Text, i.errFull.Text, rowOf(t, m, "leaky").detail.Text)
 			for _, o := range test.LaidOutObjects(w.Content()) {
 				if l, ok := o.(*widget.Label); ok {
 					shown = append(shown, l.Text)

@@ -9,7 +9,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/state"
 	"github.com/tokentray/tokentray/ui/widgets"
 )
 
@@ -23,12 +25,12 @@ const (
 	NoRefreshTokenPaste = "No refresh token: Edit… and paste one"
 )
 
-// List is the virtualised list of profiles: one row per profile with its
+// profileList is the virtualised list of profiles: one row per profile with its
 // name, where it gets tokens, a live countdown, the state colour and a
 // "Refresh & copy" button. Only visible rows exist as widgets, so 200
 // profiles cost what a screenful does.
-type List struct {
-	clock widgets.Clock
+type profileList struct {
+	clock auth.Clock
 	rows  []session.Row
 	busy  map[string]bool
 	// sel is the selected row's index, -1 for none; syncing is set while
@@ -43,8 +45,8 @@ type List struct {
 	onRefreshCopy func(name string)
 }
 
-func newList(clock widgets.Clock) *List {
-	l := &List{clock: clock, busy: map[string]bool{}, sel: -1}
+func newList(clock auth.Clock) *profileList {
+	l := &profileList{clock: clock, busy: map[string]bool{}, sel: -1}
 	l.list = widget.NewList(
 		func() int { return len(l.rows) },
 		func() fyne.CanvasObject { return newRowView(l) },
@@ -73,7 +75,7 @@ func newList(clock widgets.Clock) *List {
 // when selected is "" or gone). It neither opens the inspector nor
 // scrolls: a reload must leave whatever the user is doing (the editor, a
 // scrolled list) as it was.
-func (l *List) set(rows []session.Row, selected string) {
+func (l *profileList) set(rows []session.Row, selected string) {
 	l.rows = rows
 	l.syncing = true
 	defer func() { l.syncing = false }()
@@ -89,13 +91,13 @@ func (l *List) set(rows []session.Row, selected string) {
 }
 
 // unselect clears the selection without telling anyone.
-func (l *List) unselect() {
+func (l *profileList) unselect() {
 	l.syncing = true
 	l.list.UnselectAll()
 	l.syncing = false
 }
 
-func (l *List) index(name string) int {
+func (l *profileList) index(name string) int {
 	for i, r := range l.rows {
 		if r.Name() == name {
 			return i
@@ -104,7 +106,7 @@ func (l *List) index(name string) int {
 	return -1
 }
 
-func (l *List) setBusy(name string, busy bool) {
+func (l *profileList) setBusy(name string, busy bool) {
 	if busy {
 		l.busy[name] = true
 	} else {
@@ -119,7 +121,7 @@ func (l *List) setBusy(name string, busy bool) {
 // the list scrolls.
 type rowView struct {
 	widget.BaseWidget
-	l    *List
+	l    *profileList
 	name string
 
 	stripe    *canvas.Rectangle
@@ -131,7 +133,7 @@ type rowView struct {
 	content   fyne.CanvasObject
 }
 
-func newRowView(l *List) *rowView {
+func newRowView(l *profileList) *rowView {
 	r := &rowView{
 		l:         l,
 		stripe:    canvas.NewRectangle(color.Transparent),
@@ -170,15 +172,15 @@ func (r *rowView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimple
 func (r *rowView) set(row session.Row, busy bool) {
 	r.name = row.Name()
 	st := row.Subject.State(r.l.clock())
-	r.stripe.FillColor = r.Theme().Color(st.ColorName(), fyne.CurrentApp().Settings().ThemeVariant())
+	r.stripe.FillColor = r.Theme().Color(widgets.StateColor(st), fyne.CurrentApp().Settings().ThemeVariant())
 	r.stripe.Refresh()
 	r.title.SetText(row.Name())
 	err := row.LastErr()
 	switch {
-	case err != nil && (st == widgets.StateError || st == widgets.StateSignIn):
+	case err != nil && (st == state.Error || st == state.SignIn):
 		r.detail.Importance = widget.DangerImportance
 		r.detail.SetText(session.Brief(err))
-	case st == widgets.StateSignIn:
+	case st == state.SignIn:
 		r.detail.Importance = widget.DangerImportance
 		if row.CanSignIn() {
 			r.detail.SetText(NoRefreshToken)

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/autostart"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // Preference keys (Fyne preferences: nothing secret is ever stored there).
@@ -62,7 +62,7 @@ func durationLabel(d time.Duration) string {
 	if d == 0 {
 		return "Never"
 	}
-	return widgets.Duration(d)
+	return text.Duration(d)
 }
 
 func durationSelect(options []time.Duration, current time.Duration) *widget.Select {
@@ -89,66 +89,71 @@ func selectedDuration(s *widget.Select, options []time.Duration, fallback time.D
 	return fallback
 }
 
-// Settings is the settings form.
-type Settings struct {
+// settingsForm is the settings form.
+type settingsForm struct {
 	prefs Prefs
 
-	Margin         *widget.Select
-	AutoClear      *widget.Select
-	Notifications  *widget.Check
-	NotifyExpiring *widget.Check
-	StartHidden    *widget.Check
-	// StartAtLogin is not a preference but the login session's own setting
+	margin         *widget.Select
+	autoClear      *widget.Select
+	notifications  *widget.Check
+	notifyExpiring *widget.Check
+	startHidden    *widget.Check
+	// startAtLogin is not a preference but the login session's own setting
 	// (ui/autostart): it is read when the form opens and written on Save.
-	StartAtLogin *widget.Check
+	startAtLogin *widget.Check
 
 	content fyne.CanvasObject
 }
 
-// NewSettings returns the form showing p.
-func NewSettings(p Prefs) *Settings {
-	s := &Settings{prefs: p}
-	s.Margin = durationSelect(margins, p.Margin)
-	s.AutoClear = durationSelect(autoClears, p.AutoClear)
-	s.Notifications = widget.NewCheck("Notify when a token is copied or a refresh fails", nil)
-	s.Notifications.SetChecked(p.Notifications)
-	s.NotifyExpiring = widget.NewCheck("Notify 5 minutes before a token expires", nil)
-	s.NotifyExpiring.SetChecked(p.NotifyExpiring)
-	s.StartHidden = widget.NewCheck("Start hidden in the tray", nil)
-	s.StartHidden.SetChecked(p.StartHidden)
-	s.StartAtLogin = widget.NewCheck("Start at login (hidden in the tray)", nil)
+// newSettingsForm returns the form showing p.
+func newSettingsForm(p Prefs) *settingsForm {
+	s := &settingsForm{prefs: p}
+	s.margin = durationSelect(margins, p.Margin)
+	s.autoClear = durationSelect(autoClears, p.AutoClear)
+	s.notifications = widget.NewCheck("Notify when a token is copied or a refresh fails", nil)
+	s.notifications.SetChecked(p.Notifications)
+	s.notifyExpiring = widget.NewCheck("Notify 5 minutes before a token expires", nil)
+	s.notifyExpiring.SetChecked(p.NotifyExpiring)
+	s.startHidden = widget.NewCheck("Start hidden in the tray", nil)
+	s.startHidden.SetChecked(p.StartHidden)
+	s.startAtLogin = widget.NewCheck("Start at login (hidden in the tray)", nil)
 	on, _ := autostart.Enabled()
-	s.StartAtLogin.SetChecked(on)
+	s.startAtLogin.SetChecked(on)
 	s.content = container.NewVBox(
 		container.New(layout.NewFormLayout(),
-			key("Refresh when less than"), s.Margin,
-			key("Clear copied tokens after"), s.AutoClear,
+			key("Refresh when less than"), s.margin,
+			key("Clear copied tokens after"), s.autoClear,
 		),
-		s.Notifications, s.NotifyExpiring, s.StartHidden, s.StartAtLogin,
+		s.notifications, s.notifyExpiring, s.startHidden, s.startAtLogin,
 	)
 	return s
 }
 
-// Prefs returns the settings as the form shows them.
-func (s *Settings) Prefs() Prefs {
+// chosen returns the settings as the form shows them.
+func (s *settingsForm) chosen() Prefs {
 	return Prefs{
-		Margin:         selectedDuration(s.Margin, margins, s.prefs.Margin),
-		AutoClear:      selectedDuration(s.AutoClear, autoClears, s.prefs.AutoClear),
-		Notifications:  s.Notifications.Checked,
-		NotifyExpiring: s.NotifyExpiring.Checked,
-		StartHidden:    s.StartHidden.Checked,
+		Margin:         selectedDuration(s.margin, margins, s.prefs.Margin),
+		AutoClear:      selectedDuration(s.autoClear, autoClears, s.prefs.AutoClear),
+		Notifications:  s.notifications.Checked,
+		NotifyExpiring: s.notifyExpiring.Checked,
+		StartHidden:    s.startHidden.Checked,
 	}
 }
 
 // ShowSettings opens the settings dialog on win; Save writes them to store
 // and hands them to onSave.
-func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *Settings {
-	s := NewSettings(LoadPrefs(store))
+func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) {
+	showSettings(win, store, onSave)
+}
+
+// showSettings is ShowSettings, returning the form (for tests).
+func showSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *settingsForm {
+	s := newSettingsForm(LoadPrefs(store))
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", s.content, func(ok bool) {
 		if !ok {
 			return
 		}
-		p := s.Prefs()
+		p := s.chosen()
 		p.Save(store)
 		if err := s.applyStartAtLogin(); err != nil {
 			dialog.ShowError(err, win)
@@ -163,12 +168,12 @@ func ShowSettings(win fyne.Window, store fyne.Preferences, onSave func(Prefs)) *
 
 // applyStartAtLogin writes the start-at-login setting when the form
 // changed it: an entry starting this very executable, hidden.
-func (s *Settings) applyStartAtLogin() error {
+func (s *settingsForm) applyStartAtLogin() error {
 	on, err := autostart.Enabled()
-	if err == nil && on == s.StartAtLogin.Checked {
+	if err == nil && on == s.startAtLogin.Checked {
 		return nil
 	}
-	if !s.StartAtLogin.Checked {
+	if !s.startAtLogin.Checked {
 		return autostart.Disable()
 	}
 	self, err := os.Executable()

@@ -21,11 +21,11 @@ func TestSettingsRoundTrip(t *testing.T) {
 	require.Equal(t, Prefs{Margin: time.Minute, Notifications: true}, LoadPrefs(store), "defaults: auto-clear off")
 
 	var saved *Prefs
-	s := ShowSettings(w, store, func(p Prefs) { saved = &p })
-	s.Margin.SetSelected("5 min")
-	s.AutoClear.SetSelected("30 s")
-	s.NotifyExpiring.SetChecked(true)
-	s.StartHidden.SetChecked(true)
+	s := showSettings(w, store, func(p Prefs) { saved = &p })
+	s.margin.SetSelected("5 min")
+	s.autoClear.SetSelected("30 s")
+	s.notifyExpiring.SetChecked(true)
+	s.startHidden.SetChecked(true)
 	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
 
 	want := Prefs{Margin: 5 * time.Minute, AutoClear: 30 * time.Second, Notifications: true, NotifyExpiring: true, StartHidden: true}
@@ -36,9 +36,9 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 	t.Run("cancel changes nothing", func(t *testing.T) {
 		saved = nil
-		s := ShowSettings(w, store, func(p Prefs) { saved = &p })
-		require.Equal(t, "5 min", s.Margin.Selected)
-		s.AutoClear.SetSelected("Never")
+		s := showSettings(w, store, func(p Prefs) { saved = &p })
+		require.Equal(t, "5 min", s.margin.Selected)
+		s.autoClear.SetSelected("Never")
 		test.Tap(button(t, w.Canvas().Overlays().Top(), "Cancel"))
 		require.Nil(t, saved)
 		require.Equal(t, want, LoadPrefs(store))
@@ -56,9 +56,9 @@ func TestSettingsStartAtLogin(t *testing.T) {
 	defer w.Close()
 	w.Resize(fyne.NewSize(800, 600))
 
-	s := ShowSettings(w, a.Preferences(), nil)
-	require.False(t, s.StartAtLogin.Checked)
-	s.StartAtLogin.SetChecked(true)
+	s := showSettings(w, a.Preferences(), nil)
+	require.False(t, s.startAtLogin.Checked)
+	s.startAtLogin.SetChecked(true)
 	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
 	b, err := os.ReadFile(entry)
 	require.NoError(t, err)
@@ -66,9 +66,9 @@ func TestSettingsStartAtLogin(t *testing.T) {
 	self, _ = filepath.EvalSymlinks(self)
 	require.Contains(t, string(b), `Exec="`+self+`" --hidden`)
 
-	s = ShowSettings(w, a.Preferences(), nil)
-	require.True(t, s.StartAtLogin.Checked, "the form shows what is set")
-	s.StartAtLogin.SetChecked(false)
+	s = showSettings(w, a.Preferences(), nil)
+	require.True(t, s.startAtLogin.Checked, "the form shows what is set")
+	s.startAtLogin.SetChecked(false)
 	test.Tap(button(t, w.Canvas().Overlays().Top(), "Save"))
 	_, err = os.Stat(entry)
 	require.ErrorIs(t, err, os.ErrNotExist)

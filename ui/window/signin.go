@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Sign-in and sign-out labels.
@@ -38,15 +37,15 @@ const (
 // SignInTitle is the sign-in dialog's title for a profile.
 func SignInTitle(name string) string { return "Sign in to " + name }
 
-// SignInDialog shows one running sign-in. For the browser: where to finish
+// signInDialog shows one running sign-in. For the browser: where to finish
 // it, the page to open again or copy, the callback URL tokentray listens on,
 // and a switch to the device sign-in. For the device: the user code in large
 // type, the verification URI, Copy and Open. Both have a live status line
 // (with the code's time left, ticking) and Cancel; once the sign-in ended,
 // Close and, after a failure, Try again.
-type SignInDialog struct {
+type signInDialog struct {
 	session *session.Session
-	clock   widgets.Clock
+	clock   auth.Clock
 	name    string
 	device  bool
 
@@ -55,15 +54,15 @@ type SignInDialog struct {
 	code    auth.DeviceCode
 	ended   bool
 
-	Intro    *widget.Label // what to do
-	Code     *widget.Label // the user code, large (device)
-	Page     *widget.Label // the verification URI (device) or the callback URL (browser)
-	Status   *widget.Label
-	CopyBtn  *widget.Button // the code, or the sign-in link
-	OpenBtn  *widget.Button // the verification page, or the sign-in page again
-	Switch   *widget.Button // browser only: use the device sign-in instead
-	Cancel   *widget.Button // Cancel, then Close
-	TryAgain *widget.Button
+	intro       *widget.Label // what to do
+	codeLabel   *widget.Label // the user code, large (device)
+	page        *widget.Label // the verification URI (device) or the callback URL (browser)
+	status      *widget.Label
+	copyBtn     *widget.Button // the code, or the sign-in link
+	openBtn     *widget.Button // the verification page, or the sign-in page again
+	switchBtn   *widget.Button // browser only: use the device sign-in instead
+	cancelBtn   *widget.Button // Cancel, then Close
+	tryAgainBtn *widget.Button
 
 	actions *fyne.Container // Copy and Open
 	sep     *widget.Separator
@@ -73,65 +72,65 @@ type SignInDialog struct {
 	onRestart func(device bool) // Try again, or the switch to the device
 }
 
-func newSignInDialog(s *session.Session, clock widgets.Clock, name string, device bool, win fyne.Window) *SignInDialog {
-	d := &SignInDialog{session: s, clock: clock, name: name, device: device}
-	d.Intro = wrapped("")
-	d.Code = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	d.Code.SizeName = theme.SizeNameHeadingText
-	d.Code.Selectable = true
-	d.Page = wrapped("")
-	d.Page.Selectable = true
-	d.Status = wrapped("")
-	d.CopyBtn = widget.NewButtonWithIcon(LabelCopyLink, theme.ContentCopyIcon(), d.copy)
-	d.OpenBtn = widget.NewButtonWithIcon(LabelOpenAgain, theme.ComputerIcon(), d.open)
-	d.Switch = widget.NewButton(LabelUseCode, func() {
+func newSignInDialog(s *session.Session, clock auth.Clock, name string, device bool, win fyne.Window) *signInDialog {
+	d := &signInDialog{session: s, clock: clock, name: name, device: device}
+	d.intro = wrapped("")
+	d.codeLabel = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.codeLabel.SizeName = theme.SizeNameHeadingText
+	d.codeLabel.Selectable = true
+	d.page = wrapped("")
+	d.page.Selectable = true
+	d.status = wrapped("")
+	d.copyBtn = widget.NewButtonWithIcon(LabelCopyLink, theme.ContentCopyIcon(), d.copy)
+	d.openBtn = widget.NewButtonWithIcon(LabelOpenAgain, theme.ComputerIcon(), d.open)
+	d.switchBtn = widget.NewButton(LabelUseCode, func() {
 		d.close()
 		if d.onRestart != nil {
 			d.onRestart(true)
 		}
 	})
-	d.Cancel = widget.NewButton(LabelCancel, d.close)
-	d.TryAgain = widget.NewButtonWithIcon(LabelTryAgain, theme.ViewRefreshIcon(), func() {
+	d.cancelBtn = widget.NewButton(LabelCancel, d.close)
+	d.tryAgainBtn = widget.NewButtonWithIcon(LabelTryAgain, theme.ViewRefreshIcon(), func() {
 		d.close()
 		if d.onRestart != nil {
 			d.onRestart(d.device)
 		}
 	})
-	d.TryAgain.Importance = widget.HighImportance
-	d.TryAgain.Hide()
+	d.tryAgainBtn.Importance = widget.HighImportance
+	d.tryAgainBtn.Hide()
 
 	if device {
-		d.CopyBtn.SetText(LabelCopyCode)
-		d.OpenBtn.SetText(LabelOpenPage)
-		d.Switch.Hide()
-		d.Intro.SetText("Asking the issuer for a code…")
+		d.copyBtn.SetText(LabelCopyCode)
+		d.openBtn.SetText(LabelOpenPage)
+		d.switchBtn.Hide()
+		d.intro.SetText("Asking the issuer for a code…")
 	} else {
-		d.Code.Hide()
-		d.Intro.SetText("Opening the issuer's sign-in page in your browser…")
+		d.codeLabel.Hide()
+		d.intro.SetText("Opening the issuer's sign-in page in your browser…")
 	}
-	d.Page.Hide()
-	d.CopyBtn.Disable()
-	d.OpenBtn.Disable()
-	d.Status.SetText("Starting…")
+	d.page.Hide()
+	d.copyBtn.Disable()
+	d.openBtn.Disable()
+	d.status.SetText("Starting…")
 
-	d.actions = container.NewHBox(layout.NewSpacer(), d.CopyBtn, d.OpenBtn, layout.NewSpacer())
+	d.actions = container.NewHBox(layout.NewSpacer(), d.copyBtn, d.openBtn, layout.NewSpacer())
 	d.sep = widget.NewSeparator()
 	content := container.NewVBox(
-		d.Intro,
-		d.Page,
-		d.Code,
+		d.intro,
+		d.page,
+		d.codeLabel,
 		d.actions,
 		d.sep,
-		d.Status,
+		d.status,
 	)
 	d.dlg = dialog.NewCustomWithoutButtons(SignInTitle(name), content, win)
-	d.dlg.SetButtons([]fyne.CanvasObject{d.Switch, d.Cancel, d.TryAgain})
+	d.dlg.SetButtons([]fyne.CanvasObject{d.switchBtn, d.cancelBtn, d.tryAgainBtn})
 	d.dlg.Resize(fyne.NewSize(520, 0))
 	return d
 }
 
 // start shows the dialog and starts the sign-in.
-func (d *SignInDialog) start() {
+func (d *signInDialog) start() {
 	d.dlg.Show()
 	d.signIn = d.session.StartSignIn(d.name, d.device, session.SignInEvents{
 		Browser: d.browser,
@@ -140,46 +139,46 @@ func (d *SignInDialog) start() {
 	})
 }
 
-func (d *SignInDialog) browser(authURL string, openErr error) {
+func (d *signInDialog) browser(authURL string, openErr error) {
 	if d.ended {
 		return
 	}
 	d.authURL = authURL
-	d.CopyBtn.Enable()
-	d.OpenBtn.Enable()
+	d.copyBtn.Enable()
+	d.openBtn.Enable()
 	if openErr != nil {
-		d.Intro.SetText("No browser could be opened (" + openErr.Error() + "): copy the link to the sign-in page into your browser.")
+		d.intro.SetText("No browser could be opened (" + openErr.Error() + "): copy the link to the sign-in page into your browser.")
 	} else {
-		d.Intro.SetText("Finish signing in to " + d.name + " in your browser. If no page opened, open it again or copy the link.")
+		d.intro.SetText("Finish signing in to " + d.name + " in your browser. If no page opened, open it again or copy the link.")
 	}
 	if u, err := url.Parse(authURL); err == nil {
 		if cb := u.Query().Get("redirect_uri"); cb != "" {
-			d.Page.SetText("The issuer sends you back to " + cb + ".")
-			d.Page.Show()
+			d.page.SetText("The issuer sends you back to " + cb + ".")
+			d.page.Show()
 		}
 	}
-	d.Status.SetText("Waiting for the browser…")
+	d.status.SetText("Waiting for the browser…")
 	d.relayout()
 }
 
-func (d *SignInDialog) showCode(c auth.DeviceCode) {
+func (d *signInDialog) showCode(c auth.DeviceCode) {
 	if d.ended {
 		return
 	}
 	d.code = c
-	d.Intro.SetText("On any device, open this page and enter the code:")
-	d.Code.SetText(c.UserCode)
-	d.Page.Alignment = fyne.TextAlignCenter
-	d.Page.SetText(c.VerificationURI)
-	d.Page.Show()
-	d.CopyBtn.Enable()
-	d.OpenBtn.Enable()
-	d.Tick()
+	d.intro.SetText("On any device, open this page and enter the code:")
+	d.codeLabel.SetText(c.UserCode)
+	d.page.Alignment = fyne.TextAlignCenter
+	d.page.SetText(c.VerificationURI)
+	d.page.Show()
+	d.copyBtn.Enable()
+	d.openBtn.Enable()
+	d.tick()
 	d.relayout()
 }
 
-// Tick updates the time left of a device code.
-func (d *SignInDialog) Tick() {
+// tick updates the time left of a device code.
+func (d *signInDialog) tick() {
 	if d.ended || d.code.UserCode == "" {
 		return
 	}
@@ -187,10 +186,10 @@ func (d *SignInDialog) Tick() {
 	if left < 0 {
 		left = 0
 	}
-	d.Status.SetText(fmt.Sprintf("Waiting for approval… %d:%02d left", int(left.Minutes()), int(left.Seconds())%60))
+	d.status.SetText(fmt.Sprintf("Waiting for approval… %d:%02d left", int(left.Minutes()), int(left.Seconds())%60))
 }
 
-func (d *SignInDialog) done(res session.SignInResult) {
+func (d *signInDialog) done(res session.SignInResult) {
 	if res.Cancelled() && d.ended {
 		// Closed by the user: the dialog is gone already.
 		if d.onDone != nil {
@@ -199,19 +198,19 @@ func (d *SignInDialog) done(res session.SignInResult) {
 		return
 	}
 	d.ended = true
-	d.Status.SetText(res.Message)
+	d.status.SetText(res.Message)
 	if res.Err == nil {
-		d.Status.Importance = widget.SuccessImportance
+		d.status.Importance = widget.SuccessImportance
 	} else {
-		d.Status.Importance = widget.DangerImportance
-		d.TryAgain.Show()
+		d.status.Importance = widget.DangerImportance
+		d.tryAgainBtn.Show()
 	}
-	d.Status.Refresh()
+	d.status.Refresh()
 	// What to do no longer applies: only the outcome stays.
-	for _, o := range []fyne.CanvasObject{d.Intro, d.Page, d.Code, d.actions, d.sep, d.Switch} {
+	for _, o := range []fyne.CanvasObject{d.intro, d.page, d.codeLabel, d.actions, d.sep, d.switchBtn} {
 		o.Hide()
 	}
-	d.Cancel.SetText(LabelClose)
+	d.cancelBtn.SetText(LabelClose)
 	d.relayout()
 	if d.onDone != nil {
 		d.onDone(res)
@@ -220,10 +219,10 @@ func (d *SignInDialog) done(res session.SignInResult) {
 
 // relayout fits the dialog to its content after texts changed or parts
 // appeared: a pop-up does not follow its content's size by itself.
-func (d *SignInDialog) relayout() { d.dlg.Refresh() }
+func (d *signInDialog) relayout() { d.dlg.Refresh() }
 
 // close cancels a running sign-in and hides the dialog.
-func (d *SignInDialog) close() {
+func (d *signInDialog) close() {
 	if !d.ended {
 		d.ended = true
 		if d.signIn != nil {
@@ -234,7 +233,7 @@ func (d *SignInDialog) close() {
 }
 
 // target is what Copy and Open act on.
-func (d *SignInDialog) target() (copyText, page string) {
+func (d *signInDialog) target() (copyText, page string) {
 	if d.device {
 		page = d.code.VerificationURIComplete
 		if page == "" {
@@ -245,14 +244,14 @@ func (d *SignInDialog) target() (copyText, page string) {
 	return d.authURL, d.authURL
 }
 
-func (d *SignInDialog) copyWhat() string {
+func (d *signInDialog) copyWhat() string {
 	if d.device {
 		return "code"
 	}
 	return "link"
 }
 
-func (d *SignInDialog) copy() {
+func (d *signInDialog) copy() {
 	text, _ := d.target()
 	what := d.copyWhat()
 	d.session.CopyText(text, func(err error) {
@@ -260,26 +259,26 @@ func (d *SignInDialog) copy() {
 			return
 		}
 		if err != nil {
-			d.Status.SetText("Could not copy the " + what + ". " + session.Problem(err))
+			d.status.SetText("Could not copy the " + what + ". " + session.Problem(err))
 			return
 		}
 		if d.device {
-			d.Status.SetText("Code copied.")
+			d.status.SetText("Code copied.")
 		} else {
-			d.Status.SetText("Link copied: paste it into your browser. Waiting for the browser…")
+			d.status.SetText("Link copied: paste it into your browser. Waiting for the browser…")
 		}
 	})
 }
 
-func (d *SignInDialog) open() {
+func (d *signInDialog) open() {
 	_, page := d.target()
 	d.session.Open(page, func(err error) {
 		switch {
 		case err == nil || d.ended:
 		case d.device:
-			d.Status.SetText("Could not open a browser (" + err.Error() + "): open the address above by hand.")
+			d.status.SetText("Could not open a browser (" + err.Error() + "): open the address above by hand.")
 		default:
-			d.Status.SetText("Could not open a browser (" + err.Error() + "): copy the link into your browser instead.")
+			d.status.SetText("Could not open a browser (" + err.Error() + "): copy the link into your browser instead.")
 		}
 	})
 }

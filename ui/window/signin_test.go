@@ -53,10 +53,10 @@ func requireSignedIn(t *testing.T, f *sessiontest.Fixture, m *Main, name string)
 	r := rowOf(t, m, name)
 	require.Equal(t, "0:30:00", cd(r.countdown))
 	require.Equal(t, theme.Color(theme.ColorNameSuccess), r.stripe.FillColor)
-	require.True(t, m.Inspector.content.Visible())
-	require.Equal(t, name, m.Inspector.title.Text)
-	require.Equal(t, IDClaimsVerified, m.Inspector.idTitle.Text)
-	require.Equal(t, testserver.DefaultSubject, m.Inspector.subject.Text)
+	require.True(t, m.inspector.content.Visible())
+	require.Equal(t, name, m.inspector.title.Text)
+	require.Equal(t, IDClaimsVerified, m.inspector.idTitle.Text)
+	require.Equal(t, testserver.DefaultSubject, m.inspector.subject.Text)
 }
 
 func TestSignInFromTheInspector(t *testing.T) {
@@ -70,9 +70,9 @@ func TestSignInFromTheInspector(t *testing.T) {
 	require.Equal(t, "sign in needed", cd(r.countdown))
 	require.Equal(t, NoRefreshToken, r.detail.Text)
 	m.Inspect("dev")
-	signIn := button(t, m.Inspector.content, LabelSignIn)
+	signIn := button(t, m.inspector.content, LabelSignIn)
 	require.Equal(t, widget.HighImportance, signIn.Importance, "signing in is the way forward")
-	require.True(t, button(t, m.Inspector.content, LabelSignOut).Disabled(), "nothing to sign out of")
+	require.True(t, button(t, m.inspector.content, LabelSignOut).Disabled(), "nothing to sign out of")
 
 	test.Tap(signIn)
 	require.True(t, hasLabel(top(t, w), SignInTitle("dev")))
@@ -83,24 +83,24 @@ func TestSignInFromTheInspector(t *testing.T) {
 	require.Contains(t, opened[0], "code_challenge_method=S256")
 	require.Contains(t, opened[0], "client_id="+testserver.PublicClientID)
 	d := m.signIn
-	require.Equal(t, "The issuer sends you back to "+redirectURI(t, opened[0])+".", d.Page.Text)
+	require.Equal(t, "The issuer sends you back to "+redirectURI(t, opened[0])+".", d.page.Text)
 
 	want := "Signed in to dev — access token valid " + f.Left(t, "dev") + "; ID token signature verified."
-	require.Equal(t, want, d.Status.Text)
-	require.Equal(t, want, m.Status.Text)
+	require.Equal(t, want, d.status.Text)
+	require.Equal(t, want, m.status.Text)
 	require.Equal(t, "tokentray: "+want, f.Notes()[len(f.Notes())-1])
 	requireSignedIn(t, f, m, "dev")
-	require.False(t, button(t, m.Inspector.content, LabelSignOut).Disabled())
-	require.Equal(t, widget.HighImportance, button(t, m.Inspector.content, LabelRefreshCopy).Importance)
+	require.False(t, button(t, m.inspector.content, LabelSignOut).Disabled())
+	require.Equal(t, widget.HighImportance, button(t, m.inspector.content, LabelRefreshCopy).Importance)
 
 	test.Tap(button(t, top(t, w), LabelClose))
 	require.Nil(t, w.Canvas().Overlays().Top(), "Close closes the dialog")
 
 	t.Run("a refreshed ID token is not verified", func(t *testing.T) {
-		test.Tap(button(t, m.Inspector.content, LabelRefreshCopy))
+		test.Tap(button(t, m.inspector.content, LabelRefreshCopy))
 		f.Settle(t)
 		require.False(t, f.Cached(t, "dev").IDTokenVerified)
-		require.Equal(t, IDClaimsUnverified, m.Inspector.idTitle.Text)
+		require.Equal(t, IDClaimsUnverified, m.inspector.idTitle.Text)
 	})
 }
 
@@ -124,8 +124,8 @@ func TestEditorCallbackPort(t *testing.T) {
 	f := sessiontest.New(t)
 	m, _ := open(t, f)
 	m.AddProfile()
-	e := m.Editor
-	require.Equal(t, "A free port for each sign-in: http://127.0.0.1:<port>/callback. Fix one if the issuer matches callback URLs exactly (Auth0).", e.CallbackHint.Text)
+	e := m.editor
+	require.Equal(t, "A free port for each sign-in: http://127.0.0.1:<port>/callback. Fix one if the issuer matches callback URLs exactly (Auth0).", e.callbackHint.Text)
 	for _, tc := range []struct{ port, hint, msg string }{
 		{"8484", "Allowed Callback URLs: http://127.0.0.1:8484/callback", ""},
 		{"65535", "Allowed Callback URLs: http://127.0.0.1:65535/callback", ""},
@@ -135,33 +135,33 @@ func TestEditorCallbackPort(t *testing.T) {
 		{"http", "", "Callback port must be a number: 1024 to 65535, or empty for any free port."},
 	} {
 		t.Run(tc.port, func(t *testing.T) {
-			e.CallbackPort.SetText("")
-			test.Type(e.CallbackPort, tc.port)
-			require.Equal(t, tc.hint, e.CallbackHint.Text)
-			require.Equal(t, tc.msg, e.CallbackMsg.Text)
-			_, ok := e.Validate()
+			e.callbackPort.SetText("")
+			test.Type(e.callbackPort, tc.port)
+			require.Equal(t, tc.hint, e.callbackHint.Text)
+			require.Equal(t, tc.msg, e.callbackMsg.Text)
+			_, ok := e.validate()
 			if tc.msg != "" {
 				require.False(t, ok)
 			}
 		})
 	}
 	t.Run("a wrong port is not saved", func(t *testing.T) {
-		test.Type(e.Name, "dev")
-		test.Type(e.Where, "dev.auth0.com")
-		test.Type(e.ClientID, "c")
-		e.CallbackPort.SetText("80")
-		test.Tap(e.Save)
+		test.Type(e.name, "dev")
+		test.Type(e.where, "dev.auth0.com")
+		test.Type(e.clientID, "c")
+		e.callbackPort.SetText("80")
+		test.Tap(e.saveBtn)
 		f.Settle(t)
 		names, err := f.Engine.Names(context.Background())
 		require.NoError(t, err)
 		require.Empty(t, names)
-		require.Equal(t, "Fix the fields marked above, then save again.", e.FormMsg.Text)
+		require.Equal(t, "Fix the fields marked above, then save again.", e.formMsg.Text)
 	})
 	t.Run("a token URL cannot sign in", func(t *testing.T) {
-		e.Kind.SetSelected(KindTokenURL)
-		require.True(t, e.SignIn.Disabled())
-		e.Kind.SetSelected(KindIssuer)
-		require.False(t, e.SignIn.Disabled())
+		e.kind.SetSelected(KindTokenURL)
+		require.True(t, e.signInBtn.Disabled())
+		e.kind.SetSelected(KindIssuer)
+		require.False(t, e.signInBtn.Disabled())
 	})
 }
 
@@ -173,16 +173,16 @@ func TestSignInFromTheEditor(t *testing.T) {
 	port := freePort(t)
 
 	m.AddProfile()
-	e := m.Editor
-	test.Type(e.Name, "dev")
-	e.Kind.SetSelected(KindIssuer)
-	test.Type(e.Where, srv.Issuer)
-	test.Type(e.ClientID, testserver.PublicClientID)
-	e.Method.SetSelected(MethodNone)
-	test.Type(e.Audience, testserver.APIAudience)
-	test.Type(e.Scope, "read:things")
-	test.Type(e.CallbackPort, strconv.Itoa(port))
-	require.Equal(t, "Allowed Callback URLs: "+auth.CallbackURL(port), e.CallbackHint.Text)
+	e := m.editor
+	test.Type(e.name, "dev")
+	e.kind.SetSelected(KindIssuer)
+	test.Type(e.where, srv.Issuer)
+	test.Type(e.clientID, testserver.PublicClientID)
+	e.method.SetSelected(MethodNone)
+	test.Type(e.audience, testserver.APIAudience)
+	test.Type(e.scope, "read:things")
+	test.Type(e.callbackPort, strconv.Itoa(port))
+	require.Equal(t, "Allowed Callback URLs: "+auth.CallbackURL(port), e.callbackHint.Text)
 
 	test.Tap(button(t, e.content, LabelSaveSignIn))
 	f.Settle(t)
@@ -191,14 +191,14 @@ func TestSignInFromTheEditor(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, port, p.CallbackPort, "the port is saved with the profile")
 	require.Equal(t, []string{auth.CallbackURL(port)}, []string{redirectURI(t, f.Opened()[0])}, "the sign-in used the fixed port")
-	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", m.Status.Text)
+	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", m.status.Text)
 	requireSignedIn(t, f, m, "dev")
 
 	t.Run("editing shows the stored port", func(t *testing.T) {
-		test.Tap(button(t, m.Inspector.content, LabelEdit))
+		test.Tap(button(t, m.inspector.content, LabelEdit))
 		f.Settle(t)
-		require.Equal(t, strconv.Itoa(port), e.CallbackPort.Text)
-		require.Equal(t, "Allowed Callback URLs: "+auth.CallbackURL(port), e.CallbackHint.Text)
+		require.Equal(t, strconv.Itoa(port), e.callbackPort.Text)
+		require.Equal(t, "Allowed Callback URLs: "+auth.CallbackURL(port), e.callbackHint.Text)
 	})
 }
 
@@ -211,9 +211,9 @@ func TestSignInCancelled(t *testing.T) {
 	m, w := open(t, f)
 
 	m.SignIn("dev", false)
-	f.SettleUntil(t, func() bool { return m.signIn.Status.Text == "Waiting for the browser…" })
+	f.SettleUntil(t, func() bool { return m.signIn.status.Text == "Waiting for the browser…" })
 	require.Len(t, pages.get(), 1)
-	require.False(t, m.signIn.CopyBtn.Disabled())
+	require.False(t, m.signIn.copyBtn.Disabled())
 
 	t.Run("copy the link", func(t *testing.T) {
 		test.Tap(button(t, top(t, w), LabelCopyLink))
@@ -224,7 +224,7 @@ func TestSignInCancelled(t *testing.T) {
 	test.Tap(button(t, top(t, w), LabelCancel))
 	require.Nil(t, w.Canvas().Overlays().Top(), "Cancel closes the dialog at once")
 	f.Settle(t)
-	require.Equal(t, "Sign-in to dev cancelled.", m.Status.Text)
+	require.Equal(t, "Sign-in to dev cancelled.", m.status.Text)
 	_, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.False(t, ok, "nothing stored")
 	// The loopback listener is gone: a late answer from the browser finds nobody.
@@ -254,11 +254,11 @@ func (r *recorder) get() []string {
 
 // deviceDialog starts a device sign-in from the browser one's switch and
 // waits for the code.
-func deviceDialog(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) *SignInDialog {
+func deviceDialog(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) *signInDialog {
 	t.Helper()
 	f.Session.OpenURL = (&recorder{}).open
 	m.Inspect("dev")
-	test.Tap(button(t, m.Inspector.content, LabelSignIn))
+	test.Tap(button(t, m.inspector.content, LabelSignIn))
 	browser := m.signIn
 	f.SettleUntil(t, func() bool { return browser.authURL != "" })
 	test.Tap(button(t, top(t, w), LabelUseCode))
@@ -266,7 +266,7 @@ func deviceDialog(t *testing.T, f *sessiontest.Fixture, m *Main, w fyne.Window) 
 	require.NotSame(t, browser, d)
 	require.True(t, d.device)
 	require.True(t, hasLabel(top(t, w), SignInTitle("dev")))
-	f.SettleUntil(t, func() bool { return d.Code.Text != "" })
+	f.SettleUntil(t, func() bool { return d.codeLabel.Text != "" })
 	return d
 }
 
@@ -277,11 +277,11 @@ func TestDeviceSignIn(t *testing.T) {
 	m, w := open(t, f)
 	d := deviceDialog(t, f, m, w)
 
-	code := d.Code.Text
+	code := d.codeLabel.Text
 	require.Regexp(t, `^[A-Z]{4}-?[A-Z]{4}$`, code)
-	require.Equal(t, theme.SizeNameHeadingText, d.Code.SizeName, "the code in large type")
-	require.Equal(t, d.code.VerificationURI, d.Page.Text)
-	require.True(t, strings.HasPrefix(d.Page.Text, srv.Issuer), d.Page.Text)
+	require.Equal(t, theme.SizeNameHeadingText, d.codeLabel.SizeName, "the code in large type")
+	require.Equal(t, d.code.VerificationURI, d.page.Text)
+	require.True(t, strings.HasPrefix(d.page.Text, srv.Issuer), d.page.Text)
 
 	t.Run("copy and open", func(t *testing.T) {
 		test.Tap(button(t, top(t, w), LabelCopyCode))
@@ -296,18 +296,18 @@ func TestDeviceSignIn(t *testing.T) {
 	t.Run("the time left ticks", func(t *testing.T) {
 		f.Clock.Set(d.code.ExpiresAt.Add(-5 * time.Minute))
 		m.Tick()
-		require.Equal(t, "Waiting for approval… 5:00 left", d.Status.Text)
+		require.Equal(t, "Waiting for approval… 5:00 left", d.status.Text)
 		f.Clock.Advance(time.Second)
 		m.Tick()
-		require.Equal(t, "Waiting for approval… 4:59 left", d.Status.Text)
+		require.Equal(t, "Waiting for approval… 4:59 left", d.status.Text)
 		f.Clock.Set(time.Now())
 	})
 
 	srv.ApproveDevice(t, code, false)
 	f.Settle(t)
-	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", d.Status.Text)
-	require.Equal(t, d.Status.Text, m.Status.Text, "not overwritten by the cancelled browser sign-in")
-	require.False(t, d.TryAgain.Visible())
+	require.Equal(t, "Signed in to dev — access token valid "+f.Left(t, "dev")+"; ID token signature verified.", d.status.Text)
+	require.Equal(t, d.status.Text, m.status.Text, "not overwritten by the cancelled browser sign-in")
+	require.False(t, d.tryAgainBtn.Visible())
 	requireSignedIn(t, f, m, "dev")
 }
 
@@ -318,12 +318,12 @@ func TestDeviceSignInDenied(t *testing.T) {
 	m, w := open(t, f)
 	d := deviceDialog(t, f, m, w)
 
-	srv.ApproveDevice(t, d.Code.Text, true)
+	srv.ApproveDevice(t, d.codeLabel.Text, true)
 	f.Settle(t)
-	require.Equal(t, "Could not sign in to dev. The sign-in was denied, in the browser or on the verification page: sign in again to retry.", d.Status.Text)
-	require.Equal(t, widget.DangerImportance, d.Status.Importance)
-	require.True(t, d.TryAgain.Visible())
-	require.Equal(t, LabelClose, d.Cancel.Text)
+	require.Equal(t, "Could not sign in to dev. The sign-in was denied, in the browser or on the verification page: sign in again to retry.", d.status.Text)
+	require.Equal(t, widget.DangerImportance, d.status.Importance)
+	require.True(t, d.tryAgainBtn.Visible())
+	require.Equal(t, LabelClose, d.cancelBtn.Text)
 	_, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.False(t, ok, "nothing stored")
 	require.Equal(t, NoRefreshToken, rowOf(t, m, "dev").detail.Text, "the row is as before: a denial is no error of the profile")
@@ -332,11 +332,11 @@ func TestDeviceSignInDenied(t *testing.T) {
 		test.Tap(button(t, top(t, w), LabelTryAgain))
 		again := m.signIn
 		require.NotSame(t, d, again)
-		f.SettleUntil(t, func() bool { return again.Code.Text != "" })
-		require.NotEqual(t, d.Code.Text, again.Code.Text)
+		f.SettleUntil(t, func() bool { return again.codeLabel.Text != "" })
+		require.NotEqual(t, d.codeLabel.Text, again.codeLabel.Text)
 		test.Tap(button(t, top(t, w), LabelCancel))
 		f.Settle(t)
-		require.Equal(t, "Sign-in to dev cancelled.", m.Status.Text)
+		require.Equal(t, "Sign-in to dev cancelled.", m.status.Text)
 	})
 }
 
@@ -347,8 +347,8 @@ func TestDeviceCodeExpires(t *testing.T) {
 	m, w := open(t, f)
 	d := deviceDialog(t, f, m, w)
 	f.Settle(t)
-	require.Equal(t, "Could not sign in to dev. The code expired before it was approved: start the sign-in again.", d.Status.Text)
-	require.True(t, d.TryAgain.Visible())
+	require.Equal(t, "Could not sign in to dev. The code expired before it was approved: start the sign-in again.", d.status.Text)
+	require.True(t, d.tryAgainBtn.Visible())
 }
 
 func TestSignOut(t *testing.T) {
@@ -363,13 +363,13 @@ func TestSignOut(t *testing.T) {
 	require.True(t, srv.Active(t, rt))
 
 	m.Inspect("dev")
-	test.Tap(button(t, m.Inspector.content, LabelSignOut))
+	test.Tap(button(t, m.inspector.content, LabelSignOut))
 	require.True(t, hasLabel(top(t, w), SignOutTitle("dev")))
 	test.Tap(button(t, top(t, w), "Keep"))
 	f.Settle(t)
 	require.True(t, srv.Active(t, rt), "Keep changes nothing")
 
-	test.Tap(button(t, m.Inspector.content, LabelSignOut))
+	test.Tap(button(t, m.inspector.content, LabelSignOut))
 	test.Tap(button(t, top(t, w), "Sign out"))
 	f.Settle(t)
 	require.False(t, srv.Active(t, rt), "the server says the refresh token is inactive")
@@ -377,11 +377,11 @@ func TestSignOut(t *testing.T) {
 	require.False(t, ok)
 	_, ok = f.Store.Secret("dev", auth.SecretTokenCache)
 	require.False(t, ok)
-	require.Equal(t, "Signed out of dev: the issuer revoked the refresh token and the tokens were removed from the keychain.", m.Status.Text)
+	require.Equal(t, "Signed out of dev: the issuer revoked the refresh token and the tokens were removed from the keychain.", m.status.Text)
 	r := rowOf(t, m, "dev")
 	require.Equal(t, "sign in needed", cd(r.countdown))
 	require.Equal(t, NoRefreshToken, r.detail.Text)
-	require.True(t, button(t, m.Inspector.content, LabelSignOut).Disabled())
+	require.True(t, button(t, m.inspector.content, LabelSignOut).Disabled())
 	_, err := f.Engine.Profile(context.Background(), "dev")
 	require.NoError(t, err, "the profile stays")
 }
@@ -399,17 +399,17 @@ func TestSignOutWhenRevocationFails(t *testing.T) {
 	require.NoError(t, f.Engine.SetRefreshToken(ctx, "dev", rt))
 	m, w := open(t, f)
 	m.Inspect("dev")
-	require.True(t, button(t, m.Inspector.content, LabelSignIn).Disabled(), "a token URL has nothing to sign in with")
+	require.True(t, button(t, m.inspector.content, LabelSignIn).Disabled(), "a token URL has nothing to sign in with")
 
 	signOut := func() {
-		test.Tap(button(t, m.Inspector.content, LabelSignOut))
+		test.Tap(button(t, m.inspector.content, LabelSignOut))
 		test.Tap(button(t, top(t, w), "Sign out"))
 		f.Settle(t)
 	}
 	signOut()
 	require.True(t, hasLabel(top(t, w), RevocationTitle("dev")), "a dialog explains")
 	want := "Not signed out of dev: the refresh token was not revoked: the issuer has no revocation endpoint. The tokens were kept."
-	require.Equal(t, want, m.Status.Text)
+	require.Equal(t, want, m.status.Text)
 	stored, ok := f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.True(t, ok)
 	require.Equal(t, rt, stored, "the tokens were kept")
@@ -424,7 +424,7 @@ func TestSignOutWhenRevocationFails(t *testing.T) {
 	_, ok = f.Store.Secret("dev", auth.SecretRefreshToken)
 	require.False(t, ok, "removed locally")
 	require.True(t, srv.Active(t, rt), "and, honestly, still valid at the issuer")
-	require.Equal(t, "Removed the tokens of dev from the keychain, but the issuer did not revoke the refresh token: it may stay valid until it expires.", m.Status.Text)
+	require.Equal(t, "Removed the tokens of dev from the keychain, but the issuer did not revoke the refresh token: it may stay valid until it expires.", m.status.Text)
 	r := rowOf(t, m, "dev")
 	require.Equal(t, "sign in needed", cd(r.countdown))
 	require.Equal(t, NoRefreshTokenPaste, r.detail.Text)

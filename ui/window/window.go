@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
 )
 
 // Title is the window's title.
@@ -28,20 +27,20 @@ const LabelAdd = "Add profile"
 // goroutine.
 type Main struct {
 	session *session.Session
-	clock   widgets.Clock
+	clock   auth.Clock
 	win     fyne.Window
 
-	List      *List
-	Inspector *Inspector
-	Editor    *Editor
+	list      *profileList
+	inspector *inspector
+	editor    *editor
 
 	empty   *widget.Label
 	detail  *fyne.Container
 	hint    *widget.Label
-	Status  *widget.Label
+	status  *widget.Label
 	content fyne.CanvasObject
 
-	signIn *SignInDialog // the last sign-in dialog, nil before the first
+	signIn *signInDialog // the last sign-in dialog, nil before the first
 
 	rows     []session.Row
 	listErr  error
@@ -52,36 +51,36 @@ type Main struct {
 }
 
 // New builds the window's content for s. win is where dialogs appear.
-func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
+func New(s *session.Session, clock auth.Clock, win fyne.Window) *Main {
 	m := &Main{session: s, clock: clock, win: win}
-	m.List = newList(clock)
-	m.List.onSelect = m.showInspector
-	m.List.onRefreshCopy = m.refreshCopy
+	m.list = newList(clock)
+	m.list.onSelect = m.showInspector
+	m.list.onRefreshCopy = m.refreshCopy
 
-	m.Inspector = newInspector(clock)
-	m.Inspector.onRefreshCopy = m.refreshCopy
-	m.Inspector.onCopy = m.copy
-	m.Inspector.onEdit = m.edit
-	m.Inspector.onDelete = m.confirmDelete
-	m.Inspector.onSignIn = func(name string) { m.SignIn(name, false) }
-	m.Inspector.onSignOut = m.SignOut
+	m.inspector = newInspector(clock)
+	m.inspector.onRefreshCopy = m.refreshCopy
+	m.inspector.onCopy = m.copy
+	m.inspector.onEdit = m.edit
+	m.inspector.onDelete = m.confirmDelete
+	m.inspector.onSignIn = func(name string) { m.SignIn(name, false) }
+	m.inspector.onSignOut = m.SignOut
 
-	m.Editor = newEditor(m.exists)
-	m.Editor.onSave = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, false) }
-	m.Editor.onSignIn = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, true) }
-	m.Editor.onCancel = func() { m.showInspector(m.selected) }
+	m.editor = newEditor(m.exists)
+	m.editor.onSave = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, false) }
+	m.editor.onSignIn = func(p auth.Profile, refreshToken string, adding bool) { m.save(p, refreshToken, adding, true) }
+	m.editor.onCancel = func() { m.showInspector(m.selected) }
 
 	m.empty = widget.NewLabel("Select a profile to inspect its token, or add one.")
 	m.empty.Importance = widget.LowImportance
-	m.detail = container.NewStack(container.NewCenter(m.empty), m.Inspector.content, m.Editor.content)
+	m.detail = container.NewStack(container.NewCenter(m.empty), m.inspector.content, m.editor.content)
 	m.show(nil)
 
 	m.hint = widget.NewLabel("")
 	m.hint.Importance = widget.WarningImportance
 	m.hint.Wrapping = fyne.TextWrapWord
 	m.hint.Hide()
-	m.Status = widget.NewLabel("")
-	m.Status.Truncation = fyne.TextTruncateEllipsis
+	m.status = widget.NewLabel("")
+	m.status.Truncation = fyne.TextTruncateEllipsis
 
 	add := widget.NewButtonWithIcon(LabelAdd, theme.ContentAddIcon(), m.AddProfile)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
@@ -90,9 +89,9 @@ func New(s *session.Session, clock widgets.Clock, win fyne.Window) *Main {
 		}
 	})
 	top := container.NewVBox(container.NewHBox(add, layout.NewSpacer(), settings), m.hint)
-	split := container.NewHSplit(m.List.list, container.NewPadded(m.detail))
+	split := container.NewHSplit(m.list.list, container.NewPadded(m.detail))
 	split.SetOffset(0.5)
-	m.content = container.NewBorder(top, m.Status, nil, nil, split)
+	m.content = container.NewBorder(top, m.status, nil, nil, split)
 	return m
 }
 
@@ -132,10 +131,10 @@ func (m *Main) setRows(rows []session.Row, err error) {
 	if err != nil {
 		m.SetStatus(session.Problem(err))
 	}
-	m.List.set(rows, m.selected)
-	if m.Inspector.content.Visible() {
+	m.list.set(rows, m.selected)
+	if m.inspector.content.Visible() {
 		if r, ok := m.row(m.selected); ok {
-			m.Inspector.Show(r)
+			m.inspector.show(r)
 		} else {
 			m.selected = ""
 			m.show(nil)
@@ -146,24 +145,24 @@ func (m *Main) setRows(rows []session.Row, err error) {
 // Tick advances the countdowns; the owner calls it every second while the
 // window is visible.
 func (m *Main) Tick() {
-	m.List.list.Refresh()
-	if m.Inspector.content.Visible() {
-		m.Inspector.Tick()
+	m.list.list.Refresh()
+	if m.inspector.content.Visible() {
+		m.inspector.tick()
 	}
 	if m.signIn != nil {
-		m.signIn.Tick()
+		m.signIn.tick()
 	}
 }
 
-// Hidden is called by the owner when the window is hidden (closed to the
+// OnHidden is called by the owner when the window is hidden (closed to the
 // tray): a revealed token is masked again, so it is not in clear the next
 // time the window shows.
-func (m *Main) Hidden() {
-	m.Inspector.Conceal()
+func (m *Main) OnHidden() {
+	m.inspector.conceal()
 }
 
 // SetStatus shows a message in the status line.
-func (m *Main) SetStatus(text string) { m.Status.SetText(text) }
+func (m *Main) SetStatus(text string) { m.status.SetText(text) }
 
 func (m *Main) row(name string) (session.Row, bool) {
 	for _, r := range m.rows {
@@ -181,7 +180,7 @@ func (m *Main) exists(name string) bool {
 
 // show makes one of the detail screens visible (nil: the placeholder).
 func (m *Main) show(o fyne.CanvasObject) {
-	for _, c := range []fyne.CanvasObject{m.Inspector.content, m.Editor.content} {
+	for _, c := range []fyne.CanvasObject{m.inspector.content, m.editor.content} {
 		if c == o {
 			c.Show()
 		} else {
@@ -202,15 +201,15 @@ func (m *Main) showInspector(name string) {
 		return
 	}
 	m.selected = name
-	m.Inspector.Show(r)
-	m.show(m.Inspector.content)
+	m.inspector.show(r)
+	m.show(m.inspector.content)
 }
 
 // Inspect selects the named profile and shows its token.
 func (m *Main) Inspect(name string) {
-	if i := m.List.index(name); i >= 0 {
-		m.List.list.Select(i)
-		m.List.list.ScrollTo(i)
+	if i := m.list.index(name); i >= 0 {
+		m.list.list.Select(i)
+		m.list.list.ScrollTo(i)
 	}
 	m.showInspector(name)
 }
@@ -220,18 +219,18 @@ func (m *Main) AddProfile() {
 	// No profile is selected while adding one: reloads must not bring the
 	// old selection back (and scroll to it).
 	m.selected = ""
-	m.List.unselect()
-	m.Editor.Add()
-	m.show(m.Editor.content)
-	m.win.Canvas().Focus(m.Editor.Name)
+	m.list.unselect()
+	m.editor.add()
+	m.show(m.editor.content)
+	m.win.Canvas().Focus(m.editor.name)
 }
 
 func (m *Main) refreshCopy(name string) {
-	m.List.setBusy(name, true)
-	m.Inspector.refresh.Disable()
+	m.list.setBusy(name, true)
+	m.inspector.refresh.Disable()
 	m.session.Copy(session.Request{Name: name, What: session.AccessToken, Force: true}, func(res session.Result) {
-		m.List.setBusy(name, false)
-		m.Inspector.refresh.Enable()
+		m.list.setBusy(name, false)
+		m.inspector.refresh.Enable()
 		m.SetStatus(res.Message)
 	})
 }
@@ -249,35 +248,35 @@ func (m *Main) edit(name string) {
 			m.SetStatus(session.Problem(err))
 			return
 		}
-		m.Editor.Edit(p)
-		m.show(m.Editor.content)
+		m.editor.edit(p)
+		m.show(m.editor.content)
 	})
 }
 
 // save stores the editor's profile (and a pasted refresh token) and, with
 // signIn, then signs in to it in the browser.
 func (m *Main) save(p auth.Profile, refreshToken string, adding, signIn bool) {
-	m.Editor.Save.Disable()
+	m.editor.saveBtn.Disable()
 	m.session.SaveProfile(p, refreshToken, adding, func(res session.SaveResult) {
-		m.Editor.Save.Enable()
+		m.editor.saveBtn.Enable()
 		name := res.Profile.Name
 		switch {
 		case !res.Saved:
-			m.Editor.failed(res)
+			m.editor.failed(res)
 			return
 		case res.Err != nil:
 			// The profile exists now: storing the refresh token is what is
 			// left, and trying again is an edit of it.
 			m.selected = name
-			m.Editor.Edit(res.Profile)
-			m.Editor.RefreshToken.SetText(refreshToken)
-			m.Editor.failed(res)
+			m.editor.edit(res.Profile)
+			m.editor.refreshToken.SetText(refreshToken)
+			m.editor.failed(res)
 			m.SetStatus(res.Message)
 			return
 		}
 		m.SetStatus(res.Message)
 		m.selected = name
-		m.show(m.Inspector.content)
+		m.show(m.inspector.content)
 		if signIn {
 			m.SignIn(name, false)
 		}

@@ -38,7 +38,7 @@ func open(t *testing.T, f *sessiontest.Fixture) (*Main, fyne.Window) {
 // rowViews returns the row widgets the list has laid out.
 func rowViews(m *Main) map[string]*rowView {
 	out := map[string]*rowView{}
-	for _, o := range test.LaidOutObjects(m.List.list) {
+	for _, o := range test.LaidOutObjects(m.list.list) {
 		if r, ok := o.(*rowView); ok && r.Visible() && r.name != "" {
 			out[r.name] = r
 		}
@@ -90,7 +90,7 @@ func TestListRendersManyProfiles(t *testing.T) {
 	}
 	m, _ := open(t, f)
 	require.Len(t, m.Rows(), 200)
-	require.Equal(t, 200, m.List.list.Length())
+	require.Equal(t, 200, m.list.list.Length())
 
 	shown := rowViews(m)
 	require.Less(t, len(shown), 40, "only visible rows exist as widgets")
@@ -111,7 +111,7 @@ func TestListRendersManyProfiles(t *testing.T) {
 		require.Equal(t, "expired", cd(rowOf(t, m, "p000").countdown))
 	})
 	t.Run("scrolls to the last", func(t *testing.T) {
-		m.List.list.ScrollToBottom()
+		m.list.list.ScrollToBottom()
 		last := rowOf(t, m, "p199")
 		require.Equal(t, "p199.eu.auth0.com", last.detail.Text)
 		require.Equal(t, "3:19:00", cd(last.countdown))
@@ -146,7 +146,7 @@ func TestRefreshAndCopy(t *testing.T) {
 	tok := f.Clipboard.Text()
 	require.Equal(t, f.Cached(t, "dev").AccessToken, tok, "the clipboard holds the engine's token")
 	require.True(t, srv.Active(t, tok))
-	require.Equal(t, "Access token for dev copied — valid "+f.Left(t, "dev"), m.Status.Text)
+	require.Equal(t, "Access token for dev copied — valid "+f.Left(t, "dev"), m.status.Text)
 	r = rowOf(t, m, "dev")
 	require.False(t, r.spinner.Visible())
 	require.False(t, r.button.Disabled())
@@ -198,7 +198,7 @@ func TestErrorStates(t *testing.T) {
 		require.Equal(t, "Sign in needed: use Sign in…", r.detail.Text)
 		require.Equal(t, widget.DangerImportance, r.detail.Importance)
 		require.Equal(t, theme.Color(theme.ColorNamePrimary), r.stripe.FillColor)
-		require.Contains(t, m.Status.Text, "Could not copy the access token for dev")
+		require.Contains(t, m.status.Text, "Could not copy the access token for dev")
 	})
 
 	t.Run("a hanging issuer never blocks the window", func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestErrorStates(t *testing.T) {
 		f.Clock.Advance(time.Second)
 		m.Tick()
 		m.Inspect("dev")
-		require.Equal(t, "dev", m.Inspector.title.Text)
+		require.Equal(t, "dev", m.inspector.title.Text)
 
 		close(release)
 		f.Settle(t)
@@ -225,7 +225,7 @@ func TestErrorStates(t *testing.T) {
 		defer f.Store.SetErr(nil)
 		m.Reload()
 		f.Settle(t)
-		require.Equal(t, "The keychain is locked: unlock your login keyring, then try again.", m.Status.Text)
+		require.Equal(t, "The keychain is locked: unlock your login keyring, then try again.", m.status.Text)
 	})
 }
 
@@ -247,13 +247,13 @@ func TestAReloadLeavesTheEditorAlone(t *testing.T) {
 			m, _ := open(t, f)
 			m.Inspect("dev")
 			m.AddProfile()
-			test.Type(m.Editor.Name, "staging")
+			test.Type(m.editor.name, "staging")
 			reload(t, f, m)
 			f.Settle(t)
-			require.True(t, m.Editor.content.Visible(), "the editor is still shown")
-			require.False(t, m.Inspector.content.Visible())
-			require.Equal(t, "staging", m.Editor.Name.Text)
-			require.Equal(t, "Add profile", m.Editor.title.Text)
+			require.True(t, m.editor.content.Visible(), "the editor is still shown")
+			require.False(t, m.inspector.content.Visible())
+			require.Equal(t, "staging", m.editor.name.Text)
+			require.Equal(t, "Add profile", m.editor.title.Text)
 		})
 		t.Run("editing: "+name, func(t *testing.T) {
 			f := sessiontest.New(t)
@@ -261,14 +261,14 @@ func TestAReloadLeavesTheEditorAlone(t *testing.T) {
 			addDomainProfile(t, f, "prod")
 			m, _ := open(t, f)
 			m.Inspect("dev")
-			test.Tap(button(t, m.Inspector.content, LabelEdit))
+			test.Tap(button(t, m.inspector.content, LabelEdit))
 			f.Settle(t)
-			test.Type(m.Editor.Audience, "https://api.example.com")
+			test.Type(m.editor.audience, "https://api.example.com")
 			reload(t, f, m)
 			f.Settle(t)
-			require.True(t, m.Editor.content.Visible(), "the editor is still shown")
-			require.Equal(t, "https://api.example.com", m.Editor.Audience.Text)
-			require.Equal(t, "Edit dev", m.Editor.title.Text)
+			require.True(t, m.editor.content.Visible(), "the editor is still shown")
+			require.Equal(t, "https://api.example.com", m.editor.audience.Text)
+			require.Equal(t, "Edit dev", m.editor.title.Text)
 		})
 	}
 	t.Run("a reload does not scroll", func(t *testing.T) {
@@ -278,11 +278,11 @@ func TestAReloadLeavesTheEditorAlone(t *testing.T) {
 		}
 		m, _ := open(t, f)
 		m.Inspect("p50")
-		require.Positive(t, m.List.list.GetScrollOffset(), "Inspect scrolls to the profile")
-		m.List.list.ScrollToTop()
+		require.Positive(t, m.list.list.GetScrollOffset(), "Inspect scrolls to the profile")
+		m.list.list.ScrollToTop()
 		m.Reload()
 		f.Settle(t)
-		require.Zero(t, m.List.list.GetScrollOffset())
-		require.Equal(t, "p50", m.Inspector.title.Text)
+		require.Zero(t, m.list.list.GetScrollOffset())
+		require.Equal(t, "p50", m.inspector.title.Text)
 	})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/tokentray/tokentray/auth/authtest"
 	"github.com/tokentray/tokentray/testserver"
 	"github.com/tokentray/tokentray/ui/session"
-	"github.com/tokentray/tokentray/ui/widgets"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // Clipboard is an in-memory session.Clipboard. Err, when set, fails every
@@ -212,7 +212,7 @@ func (f *Fixture) Cached(t testing.TB, name string) auth.Token {
 // what a message should say rather than assume how long it ran.
 func (f *Fixture) Left(t testing.TB, name string) string {
 	t.Helper()
-	return widgets.Duration(f.Cached(t, name).Expiry.Sub(f.Clock.Now()))
+	return text.Duration(f.Cached(t, name).Expiry.Sub(f.Clock.Now()))
 }
 
 // AtLifetime sets the fixture's clock to when name's cached access token

@@ -1,18 +1,16 @@
-// Package widgets holds tokentray's custom Fyne widgets (the token countdown
-// and scope chips) and the one place that decides how a profile's token
-// state looks: its State, colour and wording, shared by the tray menu and the
-// main window so both always agree.
-package widgets
+// Package state is the one place that decides where a profile's token
+// stands and how that is worded: its State, the countdown, the tray label.
+// The tray menu, the main window and the session share it, so they always
+// agree. It imports no fyne: the colour a state is drawn in is ui/widgets'.
+package state
 
 import (
 	"errors"
 	"fmt"
-	"github.com/tokentray/tokentray/ui/text"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // SoonWindow is how long before expiry a token counts as running out.
@@ -23,42 +21,27 @@ type State int
 
 // States, in the order a token usually passes through them.
 const (
-	StateNone    State = iota // no access token cached yet; the next copy fetches one
-	StateFresh                // valid for SoonWindow or longer (or without expiry)
-	StateSoon                 // valid, but for less than SoonWindow
-	StateExpired              // expired; the next copy refreshes it
-	StateSignIn               // no refresh token, or the issuer rejected it
-	StateError                // the keychain or the issuer failed; see Subject.Err
+	None    State = iota // no access token cached yet; the next copy fetches one
+	Fresh                // valid for SoonWindow or longer (or without expiry)
+	Soon                 // valid, but for less than SoonWindow
+	Expired              // expired; the next copy refreshes it
+	SignIn               // no refresh token, or the issuer rejected it
+	Error                // the keychain or the issuer failed; see Subject.Err
 )
 
 // String is the state's name as used in tray labels.
 func (s State) String() string {
 	switch s {
-	case StateFresh, StateSoon:
+	case Fresh, Soon:
 		return "valid"
-	case StateExpired:
+	case Expired:
 		return "expired"
-	case StateSignIn:
+	case SignIn:
 		return "sign in needed"
-	case StateError:
+	case Error:
 		return "error"
 	}
 	return "no token yet"
-}
-
-// ColorName is the theme colour the state is drawn in.
-func (s State) ColorName() fyne.ThemeColorName {
-	switch s {
-	case StateFresh:
-		return theme.ColorNameSuccess
-	case StateSoon:
-		return theme.ColorNameWarning
-	case StateSignIn:
-		return theme.ColorNamePrimary
-	case StateError:
-		return theme.ColorNameError
-	}
-	return theme.ColorNamePlaceHolder // none, expired: nothing wrong, nothing valid
 }
 
 // Subject is what a countdown or a tray label describes: one profile's
@@ -92,30 +75,27 @@ func SubjectOf(st auth.Status, lastErr error) Subject {
 func (s Subject) State(now time.Time) State {
 	switch {
 	case s.Err != nil:
-		return StateError
+		return Error
 	case s.Rejected:
-		return StateSignIn
+		return SignIn
 	case s.Token.AccessToken != "" && (s.Token.Expiry.IsZero() || s.Token.Expiry.After(now)):
 		if !s.Token.Expiry.IsZero() && s.Token.Expiry.Sub(now) < SoonWindow {
-			return StateSoon
+			return Soon
 		}
-		return StateFresh
+		return Fresh
 	case s.NoRefreshToken:
-		return StateSignIn
+		return SignIn
 	case s.Token.AccessToken == "":
-		return StateNone
+		return None
 	}
-	return StateExpired
+	return Expired
 }
-
-// Clock is the countdown's time source; tests pass a fixed one.
-type Clock func() time.Time
 
 // Countdown renders the remaining time as h:mm:ss, or the state's name when
 // there is nothing to count down.
 func (s Subject) Countdown(now time.Time) string {
 	st := s.State(now)
-	if st != StateFresh && st != StateSoon {
+	if st != Fresh && st != Soon {
 		return st.String()
 	}
 	if s.Token.Expiry.IsZero() {
@@ -129,7 +109,7 @@ func (s Subject) Countdown(now time.Time) string {
 // length of the countdown's bar.
 func (s Subject) Fraction(now time.Time) float64 {
 	switch s.State(now) {
-	case StateFresh, StateSoon:
+	case Fresh, Soon:
 	default:
 		return 0
 	}
@@ -149,7 +129,7 @@ func (s Subject) Fraction(now time.Time) float64 {
 // once a minute, so it never shows seconds.
 func Label(name string, s Subject, now time.Time) string {
 	st := s.State(now)
-	if st != StateFresh && st != StateSoon {
+	if st != Fresh && st != Soon {
 		return name + " · " + st.String()
 	}
 	if s.Token.Expiry.IsZero() {
@@ -159,9 +139,5 @@ func Label(name string, s Subject, now time.Time) string {
 	if left < time.Minute {
 		return name + " · under 1 min left"
 	}
-	return name + " · " + Duration(left) + " left"
+	return name + " · " + text.Duration(left) + " left"
 }
-
-// Duration formats a remaining time coarsely ("42 s", "59 min",
-// "1 h 05 min"), the same wording as the command line's.
-func Duration(d time.Duration) string { return text.Duration(d) }
