@@ -37,6 +37,8 @@ func profileHint(err error, name string) error {
 // not be received.
 func loginHint(err error, name string) error {
 	switch {
+	case errors.Is(err, auth.ErrNoSignIn):
+		return fmt.Errorf("%w\nGet a token directly: tokentray token %s", err, name)
 	case errors.Is(err, auth.ErrCallbackPortInUse):
 		return fmt.Errorf("%w\nChoose another port: tokentray login %s --callback-port PORT", err, name)
 	case errors.Is(err, auth.ErrLoginTimeout):

@@ -41,7 +41,7 @@ redirects back to http://127.0.0.1:PORT/callback (any free port, or the profile'
 					return err
 				}
 				if err := a.Engine.SetRefreshToken(c.Context(), name, rt); err != nil {
-					return err
+					return loginHint(err, name)
 				}
 				fmt.Fprintf(a.Stderr, "Stored the refresh token for %s. Get an access token: tokentray token %s\n", name, name)
 				return nil

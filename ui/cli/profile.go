@@ -14,9 +14,13 @@ import (
 	"github.com/tokentray/tokentray/ui/text"
 )
 
+// grantSignIn is --grant's word for a profile's default grant (a user's
+// sign-in, whose refresh token is kept).
+const grantSignIn = "sign-in"
+
 // profileFlags are the flags shared by `profile add` and `profile edit`.
 type profileFlags struct {
-	domain, issuer, tokenURL, clientID, method, audience, scope, caFile, prompt string
+	domain, issuer, tokenURL, clientID, method, audience, scope, caFile, prompt, grant string
 	params                                                                      []string
 	secretStdin                                                                 bool
 	callbackPort                                                                int
@@ -29,12 +33,14 @@ func (f *profileFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.tokenURL, "token-url", "", "explicit token endpoint URL")
 	fl.StringVar(&f.clientID, "client-id", "", "OAuth client ID")
 	fl.StringVar(&f.method, "auth", "", "client authentication: post (client_secret_post, default with a secret), basic, none (public client)")
-	fl.StringVar(&f.audience, "audience", "", "API audience (Auth0) used at sign-in")
-	fl.StringVar(&f.scope, "scope", "", "extra scopes requested at sign-in, space separated")
+	fl.StringVar(&f.grant, "grant", "", "where tokens come from: sign-in (default: a user signs in, the refresh token is kept) or client_credentials (machine to machine: the application's own client ID and secret)")
+	fl.StringVar(&f.audience, "audience", "", "API audience (Auth0) the tokens are for")
+	fl.StringVar(&f.scope, "scope", "", "extra scopes requested, space separated")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
 	fl.IntVar(&f.callbackPort, "callback-port", 0, "fixed loopback port for the browser sign-in's callback (0: any free port)")
 	fl.StringVar(&f.prompt, "prompt", "", "browser sign-in prompt: "+strings.Join(auth.Prompts, ", ")+", or \"default\" (consent for --issuer profiles asking for offline_access, none for --domain)")
 	fl.StringArrayVar(&f.params, "param", nil, "extra `key=value` sent to the issuer's authorization and token endpoints (repeatable; key= removes it), e.g. organization=org_123")
+	_ = c.RegisterFlagCompletionFunc("grant", cobra.FixedCompletions([]string{grantSignIn, auth.GrantClientCredentials}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("prompt", cobra.FixedCompletions(append([]string{"default"}, auth.Prompts...), cobra.ShellCompDirectiveNoFileComp))
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (hidden prompt on a terminal)")
 	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
@@ -62,6 +68,12 @@ func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) err
 		p.AuthMethod = auth.AuthMethod(f.method)
 		if p.AuthMethod == auth.AuthNone {
 			p.ClientSecret = ""
+		}
+	}
+	if ch("grant") {
+		p.Grant = f.grant
+		if p.Grant == grantSignIn {
+			p.Grant = ""
 		}
 	}
 	if ch("audience") {
@@ -119,7 +131,10 @@ func (a *App) profileAddCmd() *cobra.Command {
 		Use:   "add NAME (--domain D | --issuer URL | --token-url URL) --client-id ID",
 		Short: "Add a profile",
 		Example: `  printf %s "$SECRET" | tokentray profile add dev --domain acme.eu.auth0.com \
-      --client-id abc123 --audience https://api.example.com --client-secret-stdin`,
+      --client-id abc123 --audience https://api.example.com --client-secret-stdin
+  # machine to machine: the application's own credentials, no sign-in
+  printf %s "$SECRET" | tokentray profile add billing --grant client_credentials \
+      --domain acme.eu.auth0.com --client-id m2m456 --audience https://api.example.com --client-secret-stdin`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			p := auth.Profile{Name: args[0]}
@@ -129,6 +144,10 @@ func (a *App) profileAddCmd() *cobra.Command {
 			p, err := a.Engine.AddProfile(c.Context(), p)
 			if err != nil {
 				return profileHint(err, p.Name)
+			}
+			if p.Machine() {
+				fmt.Fprintf(a.Stderr, "Added %s (%s, %s, client credentials). Get a token: tokentray token %s\n", p.Name, p.Where(), p.Method(), p.Name)
+				return nil
 			}
 			fmt.Fprintf(a.Stderr, "Added %s (%s, %s). Next: tokentray login %s\n", p.Name, p.Where(), p.Method(), p.Name)
 			return nil
@@ -174,6 +193,7 @@ type profileView struct {
 	ClientID        string            `json:"client_id,omitempty"`
 	ClientSecret    bool              `json:"client_secret_set"`
 	AuthMethod      string            `json:"auth_method,omitempty"`
+	Grant           string            `json:"grant"`
 	Audience        string            `json:"audience,omitempty"`
 	Scope           string            `json:"scope,omitempty"`
 	CAFile          string            `json:"ca_file,omitempty"`
@@ -192,6 +212,10 @@ func (a *App) view(s auth.Status) profileView {
 		Name: p.Name, Domain: p.Domain, Issuer: p.Issuer, TokenURL: p.TokenURL, ClientID: p.ClientID,
 		ClientSecret: p.ClientSecret != "", Audience: p.Audience, Scope: p.Scope, CAFile: p.CAFile,
 		HasRefreshToken: s.HasRefreshToken, State: a.state(s), Prompt: p.LoginPrompt(), Params: p.Params,
+		Grant: grantWord(p),
+	}
+	if p.Machine() {
+		v.Prompt = "" // no sign-in, no prompt
 	}
 	if p.CallbackPort != 0 {
 		v.CallbackURL = auth.CallbackURL(p.CallbackPort)
@@ -209,6 +233,14 @@ func (a *App) view(s auth.Status) profileView {
 	return v
 }
 
+// grantWord is --grant's word for p's grant.
+func grantWord(p auth.Profile) string {
+	if p.Machine() {
+		return auth.GrantClientCredentials
+	}
+	return grantSignIn
+}
+
 // state is a short word for a profile's state, as in the tray.
 func (a *App) state(s auth.Status) string {
 	now := a.Engine.Now()
@@ -219,6 +251,10 @@ func (a *App) state(s auth.Status) string {
 		return "valid"
 	case s.Token.ValidFor(now, 0):
 		return "valid " + text.Duration(s.Token.Remaining(now))
+	case s.Profile.Machine() && s.Token.AccessToken != "":
+		return "expired" // the next `token` gets another, no sign-in needed
+	case s.Profile.Machine():
+		return "no token yet"
 	case !s.HasRefreshToken:
 		return "sign in needed"
 	case s.Token.AccessToken != "":
@@ -250,13 +286,13 @@ func (a *App) profileListCmd() *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tWHERE\tCLIENT\tSTATE")
+			fmt.Fprintln(tw, "NAME\tWHERE\tCLIENT\tGRANT\tSTATE")
 			for i, v := range views {
 				state := v.State
 				if v.Error != "" {
 					state += ": " + v.Error
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Name, sts[i].Profile.Where(), v.ClientID, state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Name, sts[i].Profile.Where(), v.ClientID, v.Grant, state)
 			}
 			return tw.Flush()
 		},
@@ -294,11 +330,12 @@ func (a *App) profileShowCmd() *cobra.Command {
 			row("client id", v.ClientID)
 			row("client secret", map[bool]string{true: "set (hidden)", false: "none"}[v.ClientSecret])
 			row("auth method", v.AuthMethod)
+			row("grant", v.Grant)
 			row("audience", v.Audience)
 			row("scope", v.Scope)
 			row("ca file", v.CAFile)
 			row("callback url", v.CallbackURL)
-			if v.Prompt != "" || v.Issuer != "" || v.Domain != "" {
+			if !s.Profile.Machine() && (v.Prompt != "" || v.Issuer != "" || v.Domain != "") {
 				prompt := v.Prompt
 				if prompt == "" {
 					prompt = "none sent"
@@ -311,7 +348,12 @@ func (a *App) profileShowCmd() *cobra.Command {
 			for _, k := range slices.Sorted(maps.Keys(v.Params)) {
 				row("param "+k, v.Params[k])
 			}
-			row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name}[v.HasRefreshToken])
+			switch {
+			case s.Profile.Machine():
+				row("refresh token", "none: client credentials get each token")
+			default:
+				row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name}[v.HasRefreshToken])
+			}
 			row("access token", v.State)
 			if v.ExpiresAt != nil {
 				row("expires", v.ExpiresAt.Local().Format(time.RFC1123))

@@ -85,8 +85,12 @@ func (r Row) Name() string { return r.Status.Name() }
 
 // CanSignIn reports whether the profile can sign in from here: its record
 // was read, and it gets tokens from an Auth0 domain or an OIDC issuer. A
-// bare token URL gives no authorization or device endpoint to sign in with.
-func (r Row) CanSignIn() bool { return r.Status.Err == nil && r.Status.Profile.TokenURL == "" }
+// bare token URL gives no authorization or device endpoint to sign in with,
+// and a machine-to-machine profile has no user to sign in.
+func (r Row) CanSignIn() bool {
+	p := r.Status.Profile
+	return r.Status.Err == nil && p.TokenURL == "" && !p.Machine()
+}
 
 // LastErr is the error of the last failed action on the profile, nil when
 // the last action succeeded or the token is newer than the failure.

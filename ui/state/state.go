@@ -58,7 +58,9 @@ type Subject struct {
 // older than the cached token).
 func SubjectOf(st auth.Status, lastErr error) Subject {
 	s := Subject{Token: st.Token, Err: st.Err}
-	if st.Err == nil && !st.HasRefreshToken {
+	// A machine-to-machine profile has no refresh token to miss: its
+	// client credentials get the next token.
+	if st.Err == nil && !st.HasRefreshToken && !st.Profile.Machine() {
 		s.NoRefreshToken = true
 	}
 	switch {

@@ -90,10 +90,12 @@ func profileItem(r session.Row, now time.Time, h Handlers) *fyne.MenuItem {
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(LabelCopy, copyAction(session.AccessToken, false)),
 		fyne.NewMenuItem(LabelRefresh, copyAction(session.AccessToken, true)),
-		fyne.NewMenuItem(LabelIDToken, copyAction(session.IDToken, false)),
-		fyne.NewMenuItem(LabelHeader, copyAction(session.Header, false)),
-		fyne.NewMenuItemSeparator(),
 	}
+	if !r.Status.Profile.Machine() {
+		// Client credentials come without a user, so without an ID token.
+		items = append(items, fyne.NewMenuItem(LabelIDToken, copyAction(session.IDToken, false)))
+	}
+	items = append(items, fyne.NewMenuItem(LabelHeader, copyAction(session.Header, false)), fyne.NewMenuItemSeparator())
 	if r.CanSignIn() {
 		items = append(items, fyne.NewMenuItem(LabelSignIn, signIn(false)), fyne.NewMenuItem(LabelDevice, signIn(true)))
 	}

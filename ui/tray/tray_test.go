@@ -366,3 +366,14 @@ func keys(m map[string]int) []string {
 	sort.Strings(out)
 	return out
 }
+
+// A machine-to-machine profile has no user: no sign-in, no sign-out, no ID
+// token; without a token it says so, not "sign in needed".
+func TestMachineProfileMenu(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	machine := auth.Profile{Domain: "acme.auth0.com", ClientID: "m", ClientSecret: "s", Grant: auth.GrantClientCredentials}
+	m := tray.Build([]session.Row{row("billing", auth.Status{Profile: machine}, nil)}, nil, t0, tray.Handlers{})
+	require.Equal(t, "billing · no token yet", m.Items[0].Label)
+	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelHeader, "---", "---", tray.LabelInspect},
+		labels(m.Items[0].ChildMenu))
+}

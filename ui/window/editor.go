@@ -23,6 +23,12 @@ const (
 	KindTokenURL = "Token URL"
 )
 
+// Where a profile's tokens come from, as offered in the editor.
+const (
+	GrantSignIn            = "Sign-in"
+	GrantClientCredentials = "Client credentials (machine to machine)"
+)
+
 // Authentication methods, as offered in the editor.
 const (
 	MethodAuto  = "Automatic (post with a secret, none without)"
@@ -51,6 +57,7 @@ type editor struct {
 	exists  func(name string) bool // whether a profile of that name exists
 
 	name         *widget.Entry
+	grant        *widget.RadioGroup
 	kind         *widget.RadioGroup
 	where        *widget.Entry
 	clientID     *widget.Entry
@@ -91,6 +98,9 @@ func newEditor(exists func(string) bool) *editor {
 
 	e.name = widget.NewEntry()
 	e.name.SetPlaceHolder("dev")
+	e.grant = widget.NewRadioGroup([]string{GrantSignIn, GrantClientCredentials}, nil)
+	e.grant.Horizontal = true
+	e.grant.Required = true
 	e.kind = widget.NewRadioGroup([]string{KindDomain, KindIssuer, KindTokenURL}, nil)
 	e.kind.Horizontal = true
 	e.kind.Required = true
@@ -131,6 +141,7 @@ func newEditor(exists func(string) bool) *editor {
 		e.validate()
 	}
 	e.method.OnChanged = func(string) { e.validate() }
+	e.grant.OnChanged = func(string) { e.validate() }
 
 	e.saveBtn = widget.NewButtonWithIcon(LabelSave, theme.DocumentSaveIcon(), e.save)
 	e.saveBtn.Importance = widget.HighImportance
@@ -143,7 +154,8 @@ func newEditor(exists func(string) bool) *editor {
 
 	form := container.New(layout.NewFormLayout(),
 		key("Name"), container.NewVBox(e.name, e.nameMsg),
-		key("Tokens from"), e.kind,
+		key("Tokens from"), e.grant,
+		key("Issuer"), e.kind,
 		widget.NewLabel(""), container.NewVBox(e.where, e.whereHint, e.whereMsg),
 		key("Client ID"), container.NewVBox(e.clientID, e.clientIDMsg),
 		key("Client secret"), container.NewVBox(e.clientSecret, e.secretMsg),
@@ -192,6 +204,11 @@ func (e *editor) fill(p auth.Profile, editing string) {
 	e.editing = editing
 	e.tried = false
 	e.name.SetText(p.Name)
+	if p.Machine() {
+		e.grant.SetSelected(GrantClientCredentials)
+	} else {
+		e.grant.SetSelected(GrantSignIn)
+	}
 	if editing != "" {
 		e.name.Disable()
 	} else {
@@ -261,8 +278,12 @@ func (e *editor) submit(then func(p auth.Profile, refreshToken string, adding bo
 		return
 	}
 	setMsg(e.formMsg, "")
+	rt := strings.TrimSpace(e.refreshToken.Text)
+	if p.Machine() {
+		rt = "" // typed before the grant changed: client credentials have none
+	}
 	if then != nil {
-		then(p, strings.TrimSpace(e.refreshToken.Text), e.editing == "")
+		then(p, rt, e.editing == "")
 	}
 }
 

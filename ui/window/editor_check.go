@@ -29,6 +29,10 @@ func (e *editor) profile() auth.Profile {
 		p.Prompt = e.prompt.Selected
 	}
 	p.Params, _ = parseParams(e.params.Text)
+	if e.grant.Selected == GrantClientCredentials {
+		p.Grant = auth.GrantClientCredentials
+		p.CallbackPort, p.Prompt = 0, "" // no sign-in
+	}
 	switch e.kind.Selected {
 	case KindIssuer:
 		p.Issuer = e.where.Text
@@ -117,6 +121,8 @@ func (e *editor) validate() (auth.Profile, bool) {
 		fail(e.secretMsg, true, errors.New("this authentication method needs the client secret: enter it, or choose "+MethodNone))
 	case p.AuthMethod == auth.AuthNone && secret:
 		fail(e.secretMsg, true, errors.New("a public client has no secret: clear it, or choose "+MethodPost))
+	case p.Machine() && (!secret || p.AuthMethod == auth.AuthNone):
+		fail(e.secretMsg, true, errors.New("client credentials need the application's client secret"))
 	default:
 		setMsg(e.secretMsg, "")
 	}
@@ -129,7 +135,15 @@ func (e *editor) validate() (auth.Profile, bool) {
 		setMsg(e.callbackMsg, "")
 		e.callbackHint.SetText(callbackHint(port))
 	}
-	setEnabled(e.signInBtn, e.kind.Selected != KindTokenURL)
+	setEnabled(e.signInBtn, e.kind.Selected != KindTokenURL && !p.Machine())
+	// What only a sign-in uses.
+	for _, w := range []fyne.Disableable{e.callbackPort, e.prompt, e.refreshToken} {
+		if p.Machine() {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
 
 	// Extra parameters.
 	if _, err := parseParams(e.params.Text); err != nil {

@@ -242,3 +242,42 @@ func TestEditorKeepsPromptAndParams(t *testing.T) {
 	require.Empty(t, p.Prompt)
 	require.Empty(t, p.Params)
 }
+
+// "Tokens from: Client credentials" makes a machine-to-machine profile: it
+// needs the secret, has nothing to sign in with, and saves its grant.
+func TestEditorMachineToMachine(t *testing.T) {
+	f := sessiontest.New(t)
+	m, _ := open(t, f)
+	m.AddProfile()
+	e := m.editor
+	require.Equal(t, GrantSignIn, e.grant.Selected, "a sign-in by default")
+	test.Type(e.name, "billing")
+	test.Type(e.where, "acme.eu.auth0.com")
+	test.Type(e.clientID, "m2m-1")
+	e.grant.SetSelected(GrantClientCredentials)
+	require.True(t, e.signInBtn.Disabled(), "nothing to sign in")
+	require.True(t, e.callbackPort.Disabled())
+	require.True(t, e.prompt.Disabled())
+	require.True(t, e.refreshToken.Disabled())
+	test.Tap(e.saveBtn)
+	f.Settle(t)
+	require.Equal(t, "Client credentials need the application's client secret.", e.secretMsg.Text)
+	_, err := f.Engine.Profile(context.Background(), "billing")
+	require.ErrorIs(t, err, auth.ErrNotFound, "not saved without the secret")
+
+	test.Type(e.clientSecret, "m2m-secret")
+	e.audience.SetText("https://api.example.com")
+	test.Tap(e.saveBtn)
+	f.Settle(t)
+	p, err := f.Engine.Profile(context.Background(), "billing")
+	require.NoError(t, err)
+	require.Equal(t, auth.Profile{Name: "billing", Domain: "acme.eu.auth0.com", ClientID: "m2m-1", ClientSecret: "m2m-secret",
+		AuthMethod: auth.AuthPost, Audience: "https://api.example.com", Grant: auth.GrantClientCredentials}, p)
+
+	// Back to a sign-in: the sign-in fields come back.
+	e.grant.SetSelected(GrantSignIn)
+	require.False(t, e.signInBtn.Disabled())
+	require.False(t, e.callbackPort.Disabled())
+	e.edit(p)
+	require.Equal(t, GrantClientCredentials, e.grant.Selected, "an edit shows the saved grant")
+}
