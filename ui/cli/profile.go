@@ -21,9 +21,9 @@ const grantSignIn = "sign-in"
 // profileFlags are the flags shared by `profile add` and `profile edit`.
 type profileFlags struct {
 	domain, issuer, tokenURL, clientID, method, audience, scope, caFile, prompt, grant string
-	params                                                                      []string
-	secretStdin                                                                 bool
-	callbackPort                                                                int
+	params                                                                             []string
+	secretStdin                                                                        bool
+	callbackPort                                                                       int
 }
 
 func (f *profileFlags) register(c *cobra.Command) {
