@@ -198,6 +198,33 @@ func TestCopyPutsTokenOnClipboard(t *testing.T) {
 	remember(string(clip))
 	require.True(t, srv.Active(t, string(clip)), "the clipboard holds an active access token")
 	require.Equal(t, auth.KindJWT, auth.Decode(string(clip)).Kind)
+
+	// Marked as a secret for clipboard managers, next to the text.
+	targets, err := exec.Command("xclip", "-o", "-selection", "clipboard", "-t", "TARGETS").Output()
+	require.NoError(t, err)
+	require.Contains(t, strings.Fields(string(targets)), "x-kde-passwordManagerHint")
+	require.Contains(t, strings.Fields(string(targets)), "UTF8_STRING")
+	hint, err := exec.Command("xclip", "-o", "-selection", "clipboard", "-t", "x-kde-passwordManagerHint").Output()
+	require.NoError(t, err)
+	require.Equal(t, "secret", string(hint))
+}
+
+// --clear-after takes the token off the clipboard once its time is up,
+// after the command itself has long returned.
+func TestCopyIsClearedAfterItsTime(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access", "")
+	r := e.must("", "token", "dev", "--copy", "--clear-after", "2s")
+	require.Contains(t, r.stderr, "it is taken off again in 2 s")
+	clip, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+	require.NoError(t, err, "on the clipboard once the command has returned")
+	remember(string(clip))
+	require.True(t, srv.Active(t, string(clip)))
+	require.Eventually(t, func() bool {
+		out, err := exec.Command("xclip", "-o", "-selection", "clipboard").Output()
+		return err != nil || len(out) == 0
+	}, 10*time.Second, 100*time.Millisecond, "gone after 2 s")
 }
 
 // HTTPS_PROXY is honoured: the refresh for a remote tenant goes through the

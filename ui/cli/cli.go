@@ -24,9 +24,10 @@ const (
 	ExitTemporary = 4 // rate limited, issuer down, timeout: retry later
 )
 
-// Clipboard is where `token --copy` puts the token.
+// Clipboard is where `token --copy` puts the token: it takes it off again
+// after clearAfter if the clipboard still holds it (0 keeps it).
 type Clipboard interface {
-	WriteAll(text string) error
+	Copy(text string, clearAfter time.Duration) error
 }
 
 // App is the command line. Its fields are its dependencies.

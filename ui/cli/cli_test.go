@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
@@ -18,13 +19,14 @@ import (
 )
 
 type fakeClipboard struct {
-	mu   sync.Mutex
-	text string
+	mu         sync.Mutex
+	text       string
+	clearAfter time.Duration
 }
 
-func (c *fakeClipboard) WriteAll(s string) error {
+func (c *fakeClipboard) Copy(s string, clearAfter time.Duration) error {
 	c.mu.Lock()
-	c.text = s
+	c.text, c.clearAfter = s, clearAfter
 	c.mu.Unlock()
 	return nil
 }
@@ -242,4 +244,81 @@ func TestPromptAndParams(t *testing.T) {
 	h.run("", "profile", "add", "a0", "--domain", "acme.auth0.com", "--client-id", "c")
 	_, out, _ = h.run("", "profile", "show", "a0")
 	require.Regexp(t, `sign-in prompt\s+none sent \(default\)\n`, out)
+}
+
+// --output json and exec-credential print what scripts and kubectl read.
+func TestTokenOutputFormats(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Stock: true})
+	h := newHarness(t)
+	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience)+"\n", "login", "dev", "--refresh-token-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, out, _ := h.run("", "token", "dev")
+	require.Equal(t, 0, code)
+	at := strings.TrimSpace(out)
+
+	code, out, stderr = h.run("", "token", "dev", "--output", "json")
+	require.Equal(t, 0, code, stderr)
+	var v struct {
+		AccessToken string    `json:"access_token"`
+		TokenType   string    `json:"token_type"`
+		ExpiresAt   time.Time `json:"expires_at"`
+		ExpiresIn   int64     `json:"expires_in"`
+		Scopes      []string  `json:"scopes"`
+		IDToken     *string   `json:"id_token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v), out)
+	require.Equal(t, at, v.AccessToken)
+	require.Equal(t, "Bearer", v.TokenType)
+	require.Equal(t, time.UTC, v.ExpiresAt.Location())
+	require.InDelta(t, 3600, v.ExpiresIn, 60)
+	require.Contains(t, v.Scopes, "read:things")
+	require.Nil(t, v.IDToken, "the ID token only with --id-token")
+
+	var ec struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Status     struct {
+			Token               string `json:"token"`
+			ExpirationTimestamp string `json:"expirationTimestamp"`
+		} `json:"status"`
+	}
+	code, out, stderr = h.run("", "token", "dev", "-o", "exec-credential")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &ec), out)
+	require.Equal(t, "client.authentication.k8s.io/v1", ec.APIVersion)
+	require.Equal(t, "ExecCredential", ec.Kind)
+	require.Equal(t, at, ec.Status.Token)
+	exp, err := time.Parse(time.RFC3339, ec.Status.ExpirationTimestamp)
+	require.NoError(t, err)
+	require.True(t, strings.HasSuffix(ec.Status.ExpirationTimestamp, "Z"), "UTC")
+	require.WithinDuration(t, v.ExpiresAt, exp, time.Second)
+
+	// kubectl says which version it reads; the ID token for the
+	// Kubernetes OIDC authenticator, with its own expiry.
+	t.Setenv("KUBERNETES_EXEC_INFO", `{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}`)
+	code, out, stderr = h.run("", "token", "dev", "--id-token", "--output", "exec-credential")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &ec), out)
+	require.Equal(t, "client.authentication.k8s.io/v1beta1", ec.APIVersion)
+	id := auth.Decode(ec.Status.Token)
+	require.Equal(t, auth.KindJWT, id.Kind)
+	require.Equal(t, id.Expiry().UTC().Format(time.RFC3339), ec.Status.ExpirationTimestamp)
+
+	code, _, stderr = h.run("", "token", "dev", "--output", "json", "--copy")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "cannot be combined with --copy")
+	code, _, stderr = h.run("", "token", "dev", "--output", "yaml")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `--output "yaml": use text, json or exec-credential`)
+
+	// --copy clears after a minute unless told otherwise.
+	code, _, stderr = h.run("", "token", "dev", "--copy")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, time.Minute, h.clip.clearAfter)
+	require.Contains(t, stderr, "it is taken off again in 1 min")
+	code, _, _ = h.run("", "token", "dev", "--copy", "--clear-after", "0")
+	require.Equal(t, 0, code)
+	require.Equal(t, time.Duration(0), h.clip.clearAfter)
 }

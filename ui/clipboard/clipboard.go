@@ -17,7 +17,14 @@ package clipboard
 
 import (
 	"errors"
+	"time"
 )
+
+// DefaultClearAfter is how long a copied token stays on the clipboard
+// unless the user chose otherwise (the tray app's setting, `token --copy
+// --clear-after`): long enough to paste it, short enough not to be pasted
+// somewhere by accident an hour later.
+const DefaultClearAfter = 60 * time.Second
 
 // Clipboard is the system clipboard. Safe for concurrent use; calls may
 // take a round trip to the display server or the start of a tool, so GUIs

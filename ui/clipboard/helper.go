@@ -74,6 +74,13 @@ func (c Command) WriteAll(text string) error {
 	}
 }
 
+// Copy is WriteAll with clearAfter in place of ClearAfter (the command
+// line's --clear-after).
+func (c Command) Copy(text string, clearAfter time.Duration) error {
+	c.ClearAfter = clearAfter
+	return c.WriteAll(text)
+}
+
 // ReadAll reads the clipboard directly; no helper is needed for that.
 func (c Command) ReadAll() (string, error) {
 	cb, err := New()

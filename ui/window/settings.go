@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/autostart"
+	"github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/text"
 )
 
@@ -37,7 +38,7 @@ type Prefs struct {
 func LoadPrefs(p fyne.Preferences) Prefs {
 	return Prefs{
 		Margin:         time.Duration(p.IntWithFallback(PrefMargin, int(auth.DefaultMargin/time.Second))) * time.Second,
-		AutoClear:      time.Duration(p.IntWithFallback(PrefAutoClear, 0)) * time.Second,
+		AutoClear:      time.Duration(p.IntWithFallback(PrefAutoClear, int(clipboard.DefaultClearAfter/time.Second))) * time.Second,
 		Notifications:  p.BoolWithFallback(PrefNotifications, true),
 		NotifyExpiring: p.BoolWithFallback(PrefNotifyExpiring, false),
 		StartHidden:    p.BoolWithFallback(PrefStartHidden, false),

@@ -18,7 +18,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	w.Resize(fyne.NewSize(800, 600))
 	store := a.Preferences()
 
-	require.Equal(t, Prefs{Margin: time.Minute, Notifications: true}, LoadPrefs(store), "defaults: auto-clear off")
+	require.Equal(t, Prefs{Margin: time.Minute, AutoClear: time.Minute, Notifications: true}, LoadPrefs(store), "defaults: copies cleared after a minute")
 
 	var saved *Prefs
 	s := showSettings(w, store, func(p Prefs) { saved = &p })
