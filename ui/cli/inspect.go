@@ -11,34 +11,142 @@ import (
 	"github.com/tokentray/tokentray/ui/text"
 )
 
-// inspectCmd is `tokentray inspect`: what a valid token says about itself.
+// inspectCmd is `tokentray inspect`: what a token says about itself — a
+// profile's valid tokens, or any token given on stdin ("-").
 func (a *App) inspectCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, verify bool
+	var caFile string
 	c := &cobra.Command{
-		Use:               "inspect NAME",
-		Short:             "Show a valid token's scopes, audience, expiry, subject and claims (decoded, not verified)",
+		Use:   "inspect (NAME | -)",
+		Short: "Show a token's scopes, audience, expiry, subject and claims; --verify checks its signature",
+		Long: `Shows what a token says about itself: header, scopes, audience, issuer, subject,
+expiry and every claim. NAME inspects the profile's valid tokens; "-" reads any
+token from stdin (a JWT, a JWE or an opaque token; an "Authorization: Bearer"
+prefix is dropped), which is never stored.
+
+Claims are decoded without trusting them. --verify checks a JWT's signature
+against the keys its own issuer publishes (OpenID discovery from its iss, https
+only except on loopback; the key named by kid; exp and nbf with a small leeway)
+and says in one line whether it holds; the exit code is 0 only when it does.`,
+		Example: `  tokentray inspect dev
+  pbpaste | tokentray inspect - --verify
+  tokentray inspect - --json < token.txt | jq .claims`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(c *cobra.Command, args []string) error {
-			t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{})
-			if err != nil {
-				return withHint(err, args[0])
+			var reports []*tokenReport
+			var titles []string
+			extra := map[string]any{}
+			if args[0] == "-" {
+				raw, err := a.readSecret("token")
+				if err != nil {
+					return err
+				}
+				raw = stripBearer(raw)
+				reports, titles = []*tokenReport{a.report(raw, auth.Token{}, false)}, []string{"token"}
+				reports[0].raw = raw
+			} else {
+				t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{})
+				if err != nil {
+					return withHint(err, args[0])
+				}
+				if caFile == "" {
+					if p, err := a.Engine.Profile(c.Context(), args[0]); err == nil {
+						caFile = p.CAFile
+					}
+				}
+				at := a.report(t.AccessToken, t, true)
+				at.raw = t.AccessToken
+				reports, titles = []*tokenReport{at}, []string{"access token"}
+				if id := a.report(t.IDToken, t, false); id != nil {
+					id.raw = t.IDToken
+					reports, titles = append(reports, id), append(titles, "ID token")
+				}
+				extra = map[string]any{"profile": args[0], "token_type": t.Type(), "granted_scope": t.Scope}
 			}
-			at, id := a.report(t.AccessToken, t, true), a.report(t.IDToken, t, false)
+			valid := true
+			if verify {
+				for _, r := range reports {
+					v, err := a.Engine.VerifyJWT(c.Context(), r.raw, caFile)
+					r.Verification = &verification{Valid: err == nil, Algorithm: v.Algorithm, KeyID: v.KeyID, Issuer: v.Issuer}
+					if err != nil {
+						r.Verification.Error = err.Error()
+						valid = false
+					}
+				}
+			}
 			if asJSON {
-				return writeJSON(a.Stdout, map[string]any{"profile": args[0], "token_type": t.Type(), "granted_scope": t.Scope, "access_token": at, "id_token": id})
+				if args[0] == "-" {
+					if err := writeJSON(a.Stdout, reports[0]); err != nil {
+						return err
+					}
+				} else {
+					extra["access_token"] = reports[0]
+					extra["id_token"] = nil
+					if len(reports) > 1 {
+						extra["id_token"] = reports[1]
+					}
+					if err := writeJSON(a.Stdout, extra); err != nil {
+						return err
+					}
+				}
+			} else {
+				tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
+				for i, r := range reports {
+					if i > 0 {
+						fmt.Fprintln(tw)
+					}
+					a.printReport(tw, titles[i], r)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-			a.printReport(tw, "access token", at)
-			if id != nil {
-				fmt.Fprintln(tw)
-				a.printReport(tw, "ID token", id)
+			if !valid {
+				return &exitStatus{code: ExitError} // the report said why
 			}
-			return tw.Flush()
+			return nil
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().BoolVar(&verify, "verify", false, "check each JWT's signature against its issuer's published keys (exit 0 only when it holds)")
+	c.Flags().StringVar(&caFile, "ca-file", "", "with --verify: PEM file of CA certificates to trust for a private issuer (a profile's own by default)")
+	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
 	return c
+}
+
+// stripBearer drops what a token pasted from a request often comes with.
+func stripBearer(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if k, v, ok := strings.Cut(raw, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "authorization") {
+		raw = strings.TrimSpace(v)
+	}
+	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
+		raw = strings.TrimSpace(raw[7:])
+	}
+	return raw
+}
+
+// verification is what --verify found, in `inspect --json`.
+type verification struct {
+	Valid     bool   `json:"valid"`
+	Algorithm string `json:"algorithm,omitempty"`
+	KeyID     string `json:"key_id,omitempty"`
+	Issuer    string `json:"issuer,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// line is the one line --verify prints.
+func (v *verification) line() string {
+	if !v.Valid {
+		return "NOT valid: " + v.Error
+	}
+	parts := []string{v.Algorithm}
+	if v.KeyID != "" {
+		parts = append(parts, "kid "+v.KeyID)
+	}
+	parts = append(parts, "issuer "+v.Issuer)
+	return "signature valid (" + strings.Join(parts, ", ") + ")"
 }
 
 // tokenReport is the JSON shape of one decoded token in `inspect --json`.
@@ -54,6 +162,10 @@ type tokenReport struct {
 	ExpiresAt *time.Time     `json:"expires_at,omitempty"`
 	ExpiresIn *int64         `json:"expires_in,omitempty"` // seconds from now
 	IssuedAt  *time.Time     `json:"issued_at,omitempty"`
+	// Verification is --verify's finding; nil without it.
+	Verification *verification `json:"verification,omitempty"`
+
+	raw string // the token itself, never printed
 }
 
 func (a *App) report(raw string, t auth.Token, access bool) *tokenReport {
@@ -99,6 +211,9 @@ func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 		fmt.Fprintf(tw, "%s\tencrypted (JWE): only its audience can read the claims\n", title)
 	default:
 		fmt.Fprintf(tw, "%s\topaque: only the issuer can read it (Auth0 issues these when no audience is set)\n", title)
+	}
+	if r.Verification != nil {
+		fmt.Fprintf(tw, "  %s\n", r.Verification.line())
 	}
 	row := func(k, v string) {
 		if v != "" {
