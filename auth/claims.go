@@ -37,6 +37,20 @@ type Decoded struct {
 	Claims map[string]any
 }
 
+// BareToken is the token in what users paste: surrounding space, and an
+// "Authorization:" header name or a "Bearer" type copied from a request,
+// are dropped.
+func BareToken(s string) string {
+	s = strings.TrimSpace(s)
+	if k, v, ok := strings.Cut(s, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "authorization") {
+		s = strings.TrimSpace(v)
+	}
+	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = strings.TrimSpace(s[7:])
+	}
+	return s
+}
+
 // Decode reads a token. Anything that is not a JWT or JWE is opaque, which is
 // not an error: Auth0 issues opaque access tokens when no audience is given.
 func Decode(token string) Decoded {

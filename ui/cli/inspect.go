@@ -42,7 +42,7 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 				if err != nil {
 					return err
 				}
-				raw = stripBearer(raw)
+				raw = auth.BareToken(raw)
 				reports, titles = []*tokenReport{a.report(raw, auth.Token{}, false)}, []string{"token"}
 				reports[0].raw = raw
 			} else {
@@ -113,18 +113,6 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 	c.Flags().StringVar(&caFile, "ca-file", "", "with --verify: PEM file of CA certificates to trust for a private issuer (a profile's own by default)")
 	_ = c.MarkFlagFilename("ca-file", "pem", "crt")
 	return c
-}
-
-// stripBearer drops what a token pasted from a request often comes with.
-func stripBearer(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if k, v, ok := strings.Cut(raw, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "authorization") {
-		raw = strings.TrimSpace(v)
-	}
-	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
-		raw = strings.TrimSpace(raw[7:])
-	}
-	return raw
 }
 
 // verification is what --verify found, in `inspect --json`.

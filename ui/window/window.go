@@ -41,6 +41,7 @@ type Main struct {
 	content fyne.CanvasObject
 
 	signIn *signInDialog // the last sign-in dialog, nil before the first
+	pasted *pasted       // the last "Inspect a token…" dialog, nil before the first
 
 	rows     []session.Row
 	listErr  error
@@ -83,12 +84,13 @@ func New(s *session.Session, clock auth.Clock, win fyne.Window) *Main {
 	m.status.Truncation = fyne.TextTruncateEllipsis
 
 	add := widget.NewButtonWithIcon(LabelAdd, theme.ContentAddIcon(), m.AddProfile)
+	inspect := widget.NewButtonWithIcon(LabelInspectToken, theme.SearchIcon(), m.InspectToken)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
 		if m.OnSettings != nil {
 			m.OnSettings()
 		}
 	})
-	top := container.NewVBox(container.NewHBox(add, layout.NewSpacer(), settings), m.hint)
+	top := container.NewVBox(container.NewHBox(add, inspect, layout.NewSpacer(), settings), m.hint)
 	split := container.NewHSplit(m.list.list, container.NewPadded(m.detail))
 	split.SetOffset(0.5)
 	m.content = container.NewBorder(top, m.status, nil, nil, split)
