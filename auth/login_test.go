@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/authtest"
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // follow is an in-process stand-in for a browser: it follows the

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // BenchmarkCLI prints, side by side in one run against the local

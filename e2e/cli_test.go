@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -19,8 +20,8 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/internal/version"
-	"github.com/tokentray/tokentray/testserver"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 )
 
 // addProfile adds profile dev (client_secret_post) at srv — an OpenID
@@ -500,4 +501,18 @@ func TestLegacyItemsMoveToTheSessionItem(t *testing.T) {
 	require.NotEqual(t, old, rt)
 	require.True(t, srv.Active(t, rt))
 	require.Equal(t, at, e.cachedToken("dev"))
+}
+
+// TestCLIStaysQuietUnderCUTF8 runs the binary the way scripts in
+// containers do (LANG=C and friends): nothing but the help may reach the
+// terminal.
+func TestCLIStaysQuietUnderCUTF8(t *testing.T) {
+	for _, lang := range []string{"C.UTF-8", "C", "en_US.UTF-8"} {
+		c := exec.Command(bin, "--help")
+		c.Env = append(os.Environ(), "LANG="+lang, "LC_ALL=", "LANGUAGE=")
+		var stderr bytes.Buffer
+		c.Stderr = &stderr
+		require.NoError(t, c.Run())
+		require.Empty(t, stderr.String(), "LANG=%s", lang)
+	}
 }

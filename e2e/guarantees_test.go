@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/testserver"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 )
 
 // proc is a tokentray process running in the background.

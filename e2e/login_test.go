@@ -17,7 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // signInEnv is an env whose $BROWSER is the test browser.

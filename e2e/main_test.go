@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // bin is the binary under test: $TOKENTRAY_BIN (make test builds it) or one

@@ -40,11 +40,11 @@ if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
 	$sudo sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen && $sudo locale-gen >/dev/null || true
 fi
 # npm ci only when the lock changed since the last install.
-stamp=testserver/node_modules/.tokentray-lock
-if ! cmp -s testserver/package-lock.json "$stamp" 2>/dev/null; then
-	echo "deps: npm ci (testserver)"
-	npm ci --prefix testserver --no-audit --no-fund --loglevel=error
-	cp testserver/package-lock.json "$stamp"
+stamp=testsupport/testserver/node_modules/.tokentray-lock
+if ! cmp -s testsupport/testserver/package-lock.json "$stamp" 2>/dev/null; then
+	echo "deps: npm ci (testsupport/testserver)"
+	npm ci --prefix testsupport/testserver --no-audit --no-fund --loglevel=error
+	cp testsupport/testserver/package-lock.json "$stamp"
 fi
 if ! command -v staticcheck >/dev/null && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
 	echo "deps: installing staticcheck"

@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 root=$PWD
 stack=$(mktemp -d "${TMPDIR:-/tmp}/tokentray-session.XXXXXX")
 cleanup() {
-	bash "$root/scripts/teststack.sh" stop "$stack" || true
+	bash "$root/testsupport/teststack/teststack.sh" stop "$stack" || true
 	rm -rf "$stack"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-bash scripts/teststack.sh start "$stack"
+bash testsupport/teststack/teststack.sh start "$stack"
 # shellcheck disable=SC1091
 . "$stack/env"
 echo "insession: building the binary"

@@ -18,18 +18,18 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 	"github.com/zalando/go-keyring"
 )
 
 // These tests talk to a real Secret Service (gnome-keyring) on a private
-// session bus started by scripts/teststack.sh. They refuse to run elsewhere
+// session bus started by testsupport/teststack/teststack.sh. They refuse to run elsewhere
 // rather than skip: a skipped keychain test looks green in CI, and running
 // against a developer's real login keyring would be worse.
 func TestMain(m *testing.M) {
 	if os.Getenv("TOKENTRAY_TEST_STACK") != "1" {
 		fmt.Fprintln(os.Stderr, "auth/keychain tests need a private Secret Service: run `make test` (starts a private D-Bus session and gnome-keyring), or by hand:\n"+
-			"  d=$(mktemp -d) && scripts/teststack.sh start $d && (. $d/env && go test ./auth/keychain/); scripts/teststack.sh stop $d")
+			"  d=$(mktemp -d) && testsupport/teststack/teststack.sh start $d && (. $d/env && go test ./auth/keychain/); testsupport/teststack/teststack.sh stop $d")
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
@@ -354,7 +354,7 @@ func loginLocked(t *testing.T) bool {
 func unlockLogin(t *testing.T) {
 	t.Helper()
 	pw, err := os.ReadFile(os.Getenv("TOKENTRAY_TEST_KEYRING_PASSWORD_FILE"))
-	require.NoError(t, err, "read the keyring password written by scripts/teststack.sh")
+	require.NoError(t, err, "read the keyring password written by testsupport/teststack/teststack.sh")
 	conn, err := dbus.SessionBusPrivate()
 	require.NoError(t, err)
 	defer conn.Close()
@@ -376,7 +376,7 @@ func unlockLogin(t *testing.T) {
 }
 
 // privateSession moves this test onto a desktop session of its own
-// (scripts/teststack.sh): locking that keyring cannot disturb the tests of
+// (testsupport/teststack/teststack.sh): locking that keyring cannot disturb the tests of
 // other packages that run at the same time on the shared one.
 func privateSession(t *testing.T) {
 	t.Helper()

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // Where the process cannot be replaced (Windows; the harness leaves Exec

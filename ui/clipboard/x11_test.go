@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 func needX(t *testing.T) *X11 {
 	t.Helper()
 	if os.Getenv("DISPLAY") == "" {
-		t.Fatal("DISPLAY is not set: run inside scripts/teststack.sh (make test does)")
+		t.Fatal("DISPLAY is not set: run inside testsupport/teststack/teststack.sh (make test does)")
 	}
 	x, err := NewX11("")
 	require.NoError(t, err)

@@ -2,7 +2,7 @@ package desktop_test
 
 import (
 	"bufio"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 	"os/exec"
 	"path/filepath"
 	"strings"

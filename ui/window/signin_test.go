@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
 )
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/authtest"
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/text"
 )

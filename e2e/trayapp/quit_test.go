@@ -1,4 +1,4 @@
-package desktop_test
+package trayapp_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/testserver"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 )
 
 // TestQuitMidRefresh (short: the session lives under the test's temporary

@@ -1,5 +1,5 @@
 // Package teststack starts, for one test, a private headless desktop session
-// of its own (scripts/teststack.sh: Xvfb, a session D-Bus, an unlocked
+// of its own (testsupport/teststack/teststack.sh: Xvfb, a session D-Bus, an unlocked
 // gnome-keyring and, when installed, a tray host, notification daemon and
 // window manager), for tests that lock the keychain, click the tray or use
 // the clipboard and so must not share `make test`'s session with others.
@@ -20,7 +20,7 @@ import (
 func Start(t testing.TB) []string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "scripts", "teststack.sh")
+	script := filepath.Join(filepath.Dir(file), "teststack.sh")
 	dir := t.TempDir()
 	if out, err := exec.Command("bash", script, "start", dir).CombinedOutput(); err != nil {
 		t.Fatalf("teststack start: %v: %s", err, out)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tokentray/tokentray/testserver"
+	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
 // client is one of the server's fixed clients and how it authenticates at

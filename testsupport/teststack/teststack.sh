@@ -4,12 +4,12 @@
 # collection and, when installed, a StatusNotifierWatcher for the tray, a
 # notification daemon (dunst) and a window manager (openbox).
 #
-#   scripts/teststack.sh start DIR   start everything, write DIR/env and DIR/pids
+#   testsupport/teststack/teststack.sh start DIR   start everything, write DIR/env and DIR/pids
 #                                    (one "NAME PID STARTTIME" line per process)
-#   scripts/teststack.sh stop DIR    stop exactly the processes listed in DIR/pids
+#   testsupport/teststack/teststack.sh stop DIR    stop exactly the processes listed in DIR/pids
 #
-# Use:  d=$(mktemp -d) && scripts/teststack.sh start "$d" && (. "$d/env" && go test ./...)
-#       scripts/teststack.sh stop "$d"
+# Use:  d=$(mktemp -d) && testsupport/teststack/teststack.sh start "$d" && (. "$d/env" && go test ./...)
+#       testsupport/teststack/teststack.sh stop "$d"
 #
 # Nothing touches the caller's real keyring, home or bus: HOME, XDG_* and the
 # bus live under DIR. Processes are stopped by recorded PID (and start time,
@@ -254,7 +254,7 @@ EOF
 	fi
 
 	{
-		echo "# written by scripts/teststack.sh; source it: . $dir/env"
+		echo "# written by testsupport/teststack/teststack.sh; source it: . $dir/env"
 		for var in HOME XDG_RUNTIME_DIR XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME DBUS_SESSION_BUS_ADDRESS LANG NO_AT_BRIDGE; do
 			printf 'export %s=%q\n' "$var" "${!var}"
 		done

@@ -1,4 +1,4 @@
-package desktop_test
+package trayapp_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/testserver"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 )
 
 // The tray icon tells at a glance that a profile needs the user: a variant

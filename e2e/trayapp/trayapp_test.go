@@ -1,4 +1,4 @@
-package desktop_test
+package trayapp_test
 
 import (
 	"bytes"
@@ -19,8 +19,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/testserver"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 	"github.com/tokentray/tokentray/ui/desktop"
 	"github.com/tokentray/tokentray/ui/tray"
 	"github.com/tokentray/tokentray/ui/window"
@@ -28,7 +28,7 @@ import (
 
 // TestTrayEndToEnd runs the built binary in a private desktop session (Xvfb,
 // a session bus, gnome-keyring, a StatusNotifierWatcher, dunst and openbox:
-// scripts/teststack.sh) against the real authorization server, and clicks
+// testsupport/teststack/teststack.sh) against the real authorization server, and clicks
 // its tray menu over com.canonical.dbusmenu as a panel would. The clipboard
 // is read with xclip, notifications from dunst's history, windows with
 // xdotool and closed through the window manager with wmctrl.
@@ -289,20 +289,6 @@ func setClipboard(tb testing.TB, env []string, value string) {
 	// stdout and stderr, and waiting for those would wait for its end.
 	require.NoError(tb, set.Run())
 	eventually(tb, 5*time.Second, "the value on the clipboard", func() bool { return clipboard(env) == value })
-}
-
-// TestCLIStaysQuietUnderCUTF8 runs the binary (which links Fyne) the way
-// scripts in containers do: no Fyne log may reach stderr.
-func TestCLIStaysQuietUnderCUTF8(t *testing.T) {
-	bin := binary(t, repoRoot(t))
-	for _, lang := range []string{"C.UTF-8", "C", "en_US.UTF-8"} {
-		c := exec.Command(bin, "--help")
-		c.Env = append(os.Environ(), "LANG="+lang, "LC_ALL=", "LANGUAGE=")
-		var stderr bytes.Buffer
-		c.Stderr = &stderr
-		require.NoError(t, c.Run())
-		require.Empty(t, stderr.String(), "LANG=%s", lang)
-	}
 }
 
 func repoRoot(t testing.TB) string {

@@ -1,4 +1,4 @@
-package desktop_test
+package trayapp_test
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/demo"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 	clipboardpkg "github.com/tokentray/tokentray/ui/clipboard"
 	"github.com/tokentray/tokentray/ui/desktop"
 	"github.com/tokentray/tokentray/ui/tray"
@@ -45,7 +45,7 @@ const (
 // BenchmarkTray prints what `make bench` reports for the tray app, run as a
 // user runs it: the built binary, `tokentray demo --profiles 50` started
 // hidden (the start_hidden preference), in a private desktop session of its
-// own (scripts/teststack.sh: Xvfb, a session bus, gnome-keyring, a
+// own (testsupport/teststack/teststack.sh: Xvfb, a session bus, gnome-keyring, a
 // StatusNotifierWatcher, dunst, openbox), so nothing else competes for the
 // tray, the clipboard or the CPU.
 //

@@ -1,4 +1,4 @@
-package desktop_test
+package trayapp_test
 
 import (
 	"path/filepath"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tokentray/tokentray/teststack"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 	"github.com/tokentray/tokentray/ui/desktop"
 )
 
