@@ -146,13 +146,17 @@ func (d Decoded) ClaimNames() []string {
 }
 
 // FormatClaim renders one claim value for display; times are shown in local
-// time next to the raw number.
-func (d Decoded) FormatClaim(k string) string {
+// time (RFC 1123) next to the raw number.
+func (d Decoded) FormatClaim(k string) string { return d.FormatClaimWith(k, time.RFC1123) }
+
+// FormatClaimWith is FormatClaim with the times in layout (a time.Layout
+// string), for a front end with its own way of writing dates.
+func (d Decoded) FormatClaimWith(k, layout string) string {
 	v := d.Claims[k]
 	switch k {
 	case "exp", "iat", "nbf", "auth_time", "updated_at":
 		if t := d.time(k); !t.IsZero() {
-			return fmt.Sprintf("%d (%s)", t.Unix(), t.Local().Format(time.RFC1123))
+			return fmt.Sprintf("%d (%s)", t.Unix(), t.Local().Format(layout))
 		}
 	}
 	if s, ok := v.(string); ok {

@@ -203,11 +203,7 @@ type CertificateError struct {
 }
 
 func (e *CertificateError) Error() string {
-	// TODO(issue 10): the advice names the CLI's flag because
-	// TestTLSIsVerified (hostile_test.go) asserts it in auth's text; once
-	// that test checks errors.As instead, the advice belongs to ui/cli
-	// (hint.go), as the GUI's already is in ui/session (problem.go).
-	return fmt.Sprintf("TLS certificate not trusted (%v): give the issuer's CA with --ca-file; verification is never turned off", e.Cause)
+	return fmt.Sprintf("TLS certificate not trusted (%v): trust the issuer's CA in the profile's CA file; verification is never turned off", e.Cause)
 }
 
 // MissingSecretError: the profile's authentication method sends a client

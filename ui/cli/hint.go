@@ -14,8 +14,12 @@ import (
 
 // withHint adds the command that fixes a missing or rejected refresh token.
 func withHint(err error, name string) error {
-	if errors.Is(err, auth.ErrNeedsLogin) {
+	var cert *auth.CertificateError
+	switch {
+	case errors.Is(err, auth.ErrNeedsLogin):
 		return fmt.Errorf("%w\nSign in again: tokentray login %s (or --device, or --refresh-token-stdin)", err, name)
+	case errors.As(err, &cert):
+		return fmt.Errorf("%w\nTrust the issuer's CA: tokentray profile edit %s --ca-file CA.pem", err, name)
 	}
 	return err
 }

@@ -1,6 +1,11 @@
 package cli_test
 
 import (
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,4 +39,21 @@ func TestErrorsSayWhatToType(t *testing.T) {
 			require.Equal(t, tc.want, stderr)
 		})
 	}
+}
+
+// An issuer whose certificate is not trusted: auth says so, the command
+// line says which flag fixes it.
+func TestUntrustedCertificateNamesTheFlag(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer srv.Close()
+	h := newHarness(t)
+	code, _, stderr := h.run("", "profile", "add", "tls", "--token-url", srv.URL+"/oauth/token", "--client-id", "x", "--auth", "none")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	code, _, stderr = h.run("rt-1", "login", "tls", "--refresh-token-stdin")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	code, _, stderr = h.run("", "token", "tls")
+	require.Equal(t, cli.ExitError, code)
+	require.Contains(t, stderr, "TLS certificate not trusted")
+	require.True(t, strings.HasSuffix(stderr, "\nTrust the issuer's CA: tokentray profile edit tls --ca-file CA.pem\n"), stderr)
 }

@@ -2,8 +2,6 @@ package window
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -343,17 +341,9 @@ func fillClaims(c *fyne.Container, d auth.Decoded) {
 	c.Refresh()
 }
 
-// formatClaim is auth.Decoded.FormatClaim with the time claims in the
-// window's layout (timeText) rather than RFC 1123.
-func formatClaim(d auth.Decoded, k string) string {
-	switch k {
-	case "exp", "iat", "nbf", "auth_time", "updated_at":
-		if f, ok := d.Claims[k].(float64); ok && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
-			return strconv.FormatInt(int64(f), 10) + " (" + timeText(time.Unix(int64(f), 0)) + ")"
-		}
-	}
-	return d.FormatClaim(k)
-}
+// formatClaim is auth.Decoded.FormatClaim with the times written as the
+// window writes them (timeLayout).
+func formatClaim(d auth.Decoded, k string) string { return d.FormatClaimWith(k, timeLayout) }
 
 func kindText(t auth.Token, k auth.TokenKind) string {
 	if t.AccessToken == "" {
@@ -375,11 +365,14 @@ func expiryText(exp, now time.Time) string {
 	return fmt.Sprintf("%s (%s)", timeText(exp), text.Relative(exp.Sub(now)))
 }
 
+// timeLayout is how the window writes a date and time.
+const timeLayout = "Mon 2 Jan 2006 15:04:05 MST"
+
 func timeText(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.Local().Format("Mon 2 Jan 2006 15:04:05 MST")
+	return t.Local().Format(timeLayout)
 }
 
 func orDash(s string) string {
