@@ -311,14 +311,21 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		}
 		defer op.end()
 		var keep string
-		if t, keep, err = e.exchange(ctx, p, tokenURL, rt); err != nil {
+		var expires time.Time
+		if t, keep, expires, err = e.exchange(ctx, p, tokenURL, rt); err != nil {
 			return err
 		}
 		// The answer is here: storing it has a budget of its own, whatever
 		// the lock wait and the exchange took.
 		cctx, cancel := context.WithTimeout(ctx, e.commitTimeout)
 		defer cancel()
-		if err := e.commit(cctx, name, rt, session{RefreshToken: keep, Token: t, Source: p.source()}, cleanup(stored, legacy)); err != nil {
+		if expires.IsZero() {
+			// Not stated this time: what the issuer said before still holds
+			// (a rotated token keeps its family's absolute lifetime).
+			expires = stored.RefreshExpiresAt
+		}
+		next := session{RefreshToken: keep, Token: t, Source: p.source(), SignedInAt: stored.SignedInAt, RefreshExpiresAt: expires, RefreshedAt: t.ObtainedAt}
+		if err := e.commit(cctx, name, rt, next, cleanup(stored, legacy)); err != nil {
 			return err
 		}
 		changed = true

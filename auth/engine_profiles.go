@@ -130,7 +130,7 @@ func (e *Engine) SetRefreshToken(ctx context.Context, name, refreshToken string)
 			return ErrNoSignIn
 		}
 		// No cached token: it belongs to the previous session.
-		return e.saveSession(ctx, name, session{RefreshToken: refreshToken, Source: p.source()}, true)
+		return e.saveSession(ctx, name, session{RefreshToken: refreshToken, Source: p.source(), SignedInAt: e.now()}, true)
 	})
 	if err != nil {
 		return fmt.Errorf("sign in %s: %w", name, err)

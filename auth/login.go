@@ -284,15 +284,12 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout+e.commitTimeout)
 	defer cancel()
-	t := Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, Expiry: ot.Expiry, ObtainedAt: e.now()}
-	if s, ok := ot.Extra("scope").(string); ok {
-		t.Scope = s
-	}
-	if s, ok := ot.Extra("id_token").(string); ok && s != "" {
-		if err := e.VerifyIDToken(ctx, p, s, nonce); err != nil {
+	t := e.tokenFrom(ot)
+	if t.IDToken != "" {
+		if err := e.VerifyIDToken(ctx, p, t.IDToken, nonce); err != nil {
 			return Token{}, err
 		}
-		t.IDToken, t.IDTokenVerified = s, true
+		t.IDTokenVerified = true
 	}
 	err := e.withLock(ctx, p.Name, func() error {
 		now, err := e.store.LoadProfile(ctx, p.Name)
@@ -305,7 +302,7 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 			return &changedError{msg: p.Name + " changed while you were signing in; sign in again (nothing was stored)", needsLogin: true}
 		}
 		// One write, and whatever an earlier tokentray left is removed.
-		if err := e.saveSession(ctx, p.Name, session{RefreshToken: ot.RefreshToken, Token: t, Source: p.source()}, true); err != nil {
+		if err := e.saveSession(ctx, p.Name, session{RefreshToken: ot.RefreshToken, Token: t, Source: p.source(), SignedInAt: t.ObtainedAt, RefreshExpiresAt: refreshExpiry(ot, t.ObtainedAt)}, true); err != nil {
 			return fmt.Errorf("save the tokens: %w", err)
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // AuthMethod is how the client authenticates at the token endpoint.
@@ -53,6 +54,18 @@ type Profile struct {
 	// refresh token, a new access token from the client ID and secret
 	// whenever the cached one runs out.
 	Grant string `json:"grant,omitempty"`
+	// RefreshLifetime and RefreshIdle are the issuer's refresh token
+	// lifetimes where its answers do not state them (Auth0's absolute and
+	// inactivity lifetimes, in the API's settings): how long after the
+	// sign-in, and after the last refresh, a new sign-in is needed. 0:
+	// unknown. They only inform; the issuer decides.
+	RefreshLifetime time.Duration `json:"refresh_lifetime,omitempty"`
+	RefreshIdle     time.Duration `json:"refresh_idle,omitempty"`
+	// KeepSignedIn has the tray app refresh once before an inactivity
+	// lifetime (RefreshIdle, or the expiry the issuer states) runs out, so
+	// an unused profile stays signed in; an absolute lifetime still ends
+	// it.
+	KeepSignedIn bool `json:"keep_signed_in,omitempty"`
 }
 
 // Machine reports whether the profile gets its tokens with client
@@ -297,6 +310,12 @@ func (p Profile) Normalize() (Profile, error) {
 		}
 	default:
 		return p, fmt.Errorf("unknown auth method %q: use post, basic or none", p.AuthMethod)
+	}
+	if p.RefreshLifetime < 0 || p.RefreshIdle < 0 {
+		return p, errors.New("refresh token lifetimes cannot be negative (0: unknown)")
+	}
+	if p.Machine() && (p.RefreshLifetime != 0 || p.RefreshIdle != 0 || p.KeepSignedIn) {
+		return p, errors.New("client credentials have no refresh token: leave its lifetimes and keep-signed-in unset")
 	}
 	p.Audience = strings.TrimSpace(p.Audience)
 	p.Scope = strings.Join(strings.Fields(p.Scope), " ")

@@ -84,10 +84,10 @@ func (e *Engine) httpClient(p Profile) (*http.Client, error) {
 // with client_id, client_secret (body or Basic, as configured) and the
 // refresh token. It returns the new token and the refresh token to keep
 // (rotated or not).
-func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken string) (Token, string, error) {
+func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken string) (Token, string, time.Time, error) {
 	client, err := e.httpClient(p)
 	if err != nil {
-		return Token{}, "", err
+		return Token{}, "", time.Time{}, err
 	}
 	cfg := oauthConfig(p, Endpoints{TokenURL: tokenURL}, "")
 	// x/oauth2 drops the body of a 2xx it cannot parse; peek keeps the
@@ -100,14 +100,14 @@ func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
 	ot, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return Token{}, "", classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
+		return Token{}, "", time.Time{}, classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
 	}
 	t := e.tokenFrom(ot)
 	keep := ot.RefreshToken // x/oauth2 keeps the old one when none was sent
 	if keep == "" {
 		keep = refreshToken
 	}
-	return t, keep, nil
+	return t, keep, refreshExpiry(ot, t.ObtainedAt), nil
 }
 
 // tokenFrom is what the token endpoint's answer says about the access
@@ -126,6 +126,30 @@ func (e *Engine) tokenFrom(ot *oauth2.Token) Token {
 		t.IDToken = s
 	}
 	return t
+}
+
+// refreshExpiry is when the answer says its refresh token expires —
+// refresh_token_expires_in, or Keycloak's refresh_expires_in — counted from
+// obtained; zero when it does not say (Keycloak's 0: never).
+func refreshExpiry(ot *oauth2.Token, obtained time.Time) time.Time {
+	for _, k := range []string{"refresh_token_expires_in", "refresh_expires_in"} {
+		if n := seconds(ot.Extra(k)); n > 0 {
+			return obtained.Add(time.Duration(n) * time.Second)
+		}
+	}
+	return time.Time{}
+}
+
+// seconds reads a JSON number of seconds, sent as a number or a string.
+func seconds(v any) int64 {
+	switch n := v.(type) {
+	case float64:
+		return int64(n)
+	case string:
+		i, _ := strconv.ParseInt(n, 10, 64)
+		return i
+	}
+	return 0
 }
 
 // peek is a RoundTripper that remembers the last response's status,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // session is what the keychain holds for a signed-in profile (as JSON under
@@ -20,6 +21,49 @@ type session struct {
 	// LegacyPending: the items an earlier tokentray kept the tokens in may
 	// still exist (removing them failed); the next write tries again.
 	LegacyPending bool `json:"legacy_pending,omitempty"`
+	// SignedInAt is when the refresh token's line began: the sign-in, or
+	// the refresh token given by hand. Rotations keep it, since an
+	// absolute lifetime (Auth0's) counts from there. Zero for sessions
+	// stored before tokentray kept it.
+	SignedInAt time.Time `json:"signed_in_at,omitzero"`
+	// RefreshExpiresAt is when the issuer last said the refresh token
+	// expires (see refreshExpiry); zero when it never said.
+	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitzero"`
+	// RefreshedAt is the refresh token's last use, from which an
+	// inactivity lifetime counts; zero before the first refresh.
+	RefreshedAt time.Time `json:"refreshed_at,omitzero"`
+}
+
+// signInBy is when this session will need a new sign-in, as far as p's
+// lifetimes and the issuer's word tell: the earliest of the issuer's stated
+// expiry of the refresh token, the sign-in plus p.RefreshLifetime, and the
+// last use (the last refresh, else the sign-in) plus p.RefreshIdle. idle is
+// the last of these alone; both are zero when unknown.
+func (s session) signInBy(p Profile) (by, idle time.Time) {
+	if s.RefreshToken == "" {
+		return time.Time{}, time.Time{}
+	}
+	earliest := func(ts ...time.Time) time.Time {
+		var m time.Time
+		for _, t := range ts {
+			if !t.IsZero() && (m.IsZero() || t.Before(m)) {
+				m = t
+			}
+		}
+		return m
+	}
+	var absolute time.Time
+	if p.RefreshLifetime > 0 && !s.SignedInAt.IsZero() {
+		absolute = s.SignedInAt.Add(p.RefreshLifetime)
+	}
+	last := s.RefreshedAt
+	if last.IsZero() || s.SignedInAt.After(last) {
+		last = s.SignedInAt
+	}
+	if p.RefreshIdle > 0 && !last.IsZero() {
+		idle = last.Add(p.RefreshIdle)
+	}
+	return earliest(s.RefreshExpiresAt, absolute, idle), idle
 }
 
 // loadSession reads the profile's session: one keychain item, or — for a
@@ -150,5 +194,7 @@ func (e *Engine) dropCache(ctx context.Context, name, source string) error {
 	if rt == "" {
 		return e.dropSession(ctx, name)
 	}
-	return e.saveSession(ctx, name, session{RefreshToken: rt, Source: source}, legacy)
+	// The refresh token's own dates stay with it.
+	old, _, _ := e.loadSession(ctx, name)
+	return e.saveSession(ctx, name, session{RefreshToken: rt, Source: source, SignedInAt: old.SignedInAt, RefreshExpiresAt: old.RefreshExpiresAt, RefreshedAt: old.RefreshedAt}, legacy)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Status is what front ends show for a profile without touching the network.
@@ -11,7 +12,13 @@ type Status struct {
 	Profile         Profile
 	Token           Token // cached token; zero when none
 	HasRefreshToken bool
-	Err             error // the profile could not be read (broken, keychain locked, ...)
+	// SignInBy is when a new sign-in will be needed, from the issuer's word
+	// and the profile's lifetimes (see Profile.RefreshLifetime); KeepBy is
+	// when the refresh token lapses unused — the inactivity lifetime, else
+	// the issuer's stated expiry — which a refresh before then pushes back
+	// (Profile.KeepSignedIn). Zero when unknown.
+	SignInBy, KeepBy time.Time
+	Err              error // the profile could not be read (broken, keychain locked, ...)
 }
 
 // Name is the profile's name.
@@ -63,5 +70,11 @@ func (e *Engine) Status(ctx context.Context, name string) Status {
 	// A spent one is as good as none: it is never sent again.
 	spent, _ := e.journal.Spent(name, stored.RefreshToken)
 	s.HasRefreshToken = stored.RefreshToken != "" && !spent
+	if s.HasRefreshToken {
+		s.SignInBy, s.KeepBy = stored.signInBy(p)
+		if s.KeepBy.IsZero() {
+			s.KeepBy = stored.RefreshExpiresAt
+		}
+	}
 	return s
 }

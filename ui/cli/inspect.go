@@ -36,6 +36,7 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var reports []*tokenReport
 			var titles []string
+			var signInBy time.Time // when the profile's refresh token runs out, if known
 			extra := map[string]any{}
 			if args[0] == "-" {
 				raw, err := a.readSecret("token")
@@ -63,6 +64,9 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 					reports, titles = append(reports, id), append(titles, "ID token")
 				}
 				extra = map[string]any{"profile": args[0], "token_type": t.Type(), "granted_scope": t.Scope}
+				if by := a.Engine.Status(c.Context(), args[0]).SignInBy; !by.IsZero() {
+					signInBy, extra["sign_in_by"] = by, by
+				}
 			}
 			valid := true
 			if verify {
@@ -97,6 +101,9 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 						fmt.Fprintln(tw)
 					}
 					a.printReport(tw, titles[i], r)
+				}
+				if !signInBy.IsZero() {
+					fmt.Fprintf(tw, "\nrefresh token\t%s (%s)\n", text.SignInAgain(signInBy, a.Engine.Now()), signInBy.Local().Format(time.RFC1123))
 				}
 				if err := tw.Flush(); err != nil {
 					return err

@@ -21,6 +21,8 @@ const grantSignIn = "sign-in"
 // profileFlags are the flags shared by `profile add` and `profile edit`.
 type profileFlags struct {
 	domain, issuer, tokenURL, clientID, method, audience, scope, caFile, prompt, grant string
+	refreshLifetime, refreshIdle                                                       string
+	keepSignedIn                                                                       bool
 	params                                                                             []string
 	secretStdin                                                                        bool
 	callbackPort                                                                       int
@@ -39,6 +41,9 @@ func (f *profileFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of CA certificates to trust for a private issuer")
 	fl.IntVar(&f.callbackPort, "callback-port", 0, "fixed loopback port for the browser sign-in's callback (0: any free port)")
 	fl.StringVar(&f.prompt, "prompt", "", "browser sign-in prompt: "+strings.Join(auth.Prompts, ", ")+", or \"default\" (consent for --issuer profiles asking for offline_access, none for --domain)")
+	fl.StringVar(&f.refreshLifetime, "refresh-lifetime", "", "the issuer's absolute refresh token lifetime, e.g. 30d (Auth0: the API's Absolute Lifetime), for \"sign in again in …\"; 0: unknown")
+	fl.StringVar(&f.refreshIdle, "refresh-idle", "", "the issuer's inactivity lifetime of a refresh token, e.g. 15d (Auth0: Inactivity Lifetime); 0: unknown")
+	fl.BoolVar(&f.keepSignedIn, "keep-signed-in", false, "have the tray app refresh once before the inactivity lifetime runs out")
 	fl.StringArrayVar(&f.params, "param", nil, "extra `key=value` sent to the issuer's authorization and token endpoints (repeatable; key= removes it), e.g. organization=org_123")
 	_ = c.RegisterFlagCompletionFunc("grant", cobra.FixedCompletions([]string{grantSignIn, auth.GrantClientCredentials}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("prompt", cobra.FixedCompletions(append([]string{"default"}, auth.Prompts...), cobra.ShellCompDirectiveNoFileComp))
@@ -69,6 +74,23 @@ func (a *App) applyFlags(c *cobra.Command, f *profileFlags, p *auth.Profile) err
 		if p.AuthMethod == auth.AuthNone {
 			p.ClientSecret = ""
 		}
+	}
+	for flag, dst := range map[string]*time.Duration{"refresh-lifetime": &p.RefreshLifetime, "refresh-idle": &p.RefreshIdle} {
+		if !ch(flag) {
+			continue
+		}
+		v := f.refreshLifetime
+		if flag == "refresh-idle" {
+			v = f.refreshIdle
+		}
+		d, err := text.ParseSpan(v)
+		if err != nil {
+			return usagef("--%s: %v", flag, err)
+		}
+		*dst = d
+	}
+	if ch("keep-signed-in") {
+		p.KeepSignedIn = f.keepSignedIn
 	}
 	if ch("grant") {
 		p.Grant = f.grant
@@ -202,6 +224,8 @@ type profileView struct {
 	Params          map[string]string `json:"params,omitempty"`
 	State           string            `json:"state"`
 	HasRefreshToken bool              `json:"has_refresh_token"`
+	SignInBy        *time.Time        `json:"sign_in_by,omitempty"`
+	KeepSignedIn    bool              `json:"keep_signed_in,omitempty"`
 	ExpiresAt       *time.Time        `json:"access_token_expires_at,omitempty"`
 	Error           string            `json:"error,omitempty"`
 }
@@ -212,7 +236,11 @@ func (a *App) view(s auth.Status) profileView {
 		Name: p.Name, Domain: p.Domain, Issuer: p.Issuer, TokenURL: p.TokenURL, ClientID: p.ClientID,
 		ClientSecret: p.ClientSecret != "", Audience: p.Audience, Scope: p.Scope, CAFile: p.CAFile,
 		HasRefreshToken: s.HasRefreshToken, State: a.state(s), Prompt: p.LoginPrompt(), Params: p.Params,
-		Grant: grantWord(p),
+		Grant: grantWord(p), KeepSignedIn: p.KeepSignedIn,
+	}
+	if !s.SignInBy.IsZero() {
+		by := s.SignInBy
+		v.SignInBy = &by
 	}
 	if p.Machine() {
 		v.Prompt = "" // no sign-in, no prompt
@@ -231,6 +259,18 @@ func (a *App) view(s auth.Status) profileView {
 		v.Error = s.Err.Error()
 	}
 	return v
+}
+
+// lifetimes words a profile's refresh token lifetimes.
+func lifetimes(p auth.Profile) string {
+	var parts []string
+	if p.RefreshLifetime > 0 {
+		parts = append(parts, text.Span(p.RefreshLifetime)+" from sign-in")
+	}
+	if p.RefreshIdle > 0 {
+		parts = append(parts, text.Span(p.RefreshIdle)+" unused")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // grantWord is --grant's word for p's grant.
@@ -353,6 +393,15 @@ func (a *App) profileShowCmd() *cobra.Command {
 				row("refresh token", "none: client credentials get each token")
 			default:
 				row("refresh token", map[bool]string{true: "stored (hidden)", false: "none: tokentray login " + v.Name}[v.HasRefreshToken])
+			}
+			if p := s.Profile; p.RefreshLifetime > 0 || p.RefreshIdle > 0 {
+				row("refresh lifetimes", lifetimes(p))
+			}
+			if v.SignInBy != nil {
+				row("sign in again", v.SignInBy.Local().Format(time.RFC1123)+" ("+text.SignInAgain(*v.SignInBy, a.Engine.Now())+")")
+			}
+			if v.KeepSignedIn {
+				row("keep signed in", "yes (the tray app refreshes before the inactivity lifetime runs out)")
 			}
 			row("access token", v.State)
 			if v.ExpiresAt != nil {

@@ -324,7 +324,9 @@ func (g *gui) newTray() *tray.Tray {
 			SignIn:     func(name string, device bool) { g.show(); g.main.SignIn(name, device) },
 			SignOut:    func(name string) { g.show(); g.main.SignOut(name) },
 		},
-		OnExpiring: g.onExpiring,
+		OnExpiring:   g.onExpiring,
+		OnSignInSoon: g.onSignInSoon,
+		KeepSignedIn: g.sess.KeepSignedIn,
 		// The icon tells at a glance when a profile needs the user.
 		OnAttention: func(items []string) {
 			if len(items) == 0 {
@@ -346,6 +348,12 @@ func (g *gui) onExpiring(name string, left time.Duration) {
 	if g.notifyExpiring.Load() {
 		g.sess.Announce("tokentray", fmt.Sprintf("Access token for %s expires in %s", name, text.Duration(left)))
 	}
+}
+
+// onSignInSoon says a day ahead that a profile's refresh token runs out.
+func (g *gui) onSignInSoon(name string, by time.Time) {
+	g.sess.Announce("tokentray", fmt.Sprintf("Sign in to %s again soon: its refresh token runs out %s (%s)",
+		name, by.Local().Format("Mon 2 Jan 15:04"), text.SignInAgain(by, g.o.Engine.Now())))
 }
 
 // prepare runs Options.Prepare, on a goroutine of its own.

@@ -26,3 +26,16 @@ func (s *Session) Verify(raw string, done func(auth.Verification, error)) {
 		v, err = s.Engine.VerifyJWT(ctx, raw, "")
 	}, func() { done(v, err) })
 }
+
+// KeepSignedIn refreshes name's token off the UI goroutine, so that the
+// refresh token's inactivity lifetime starts again (auth.Profile's
+// KeepSignedIn); nothing is copied. The row follows through the engine's
+// change notice; a failure is recorded for it like a failed copy's.
+func (s *Session) KeepSignedIn(name string) {
+	var err error
+	s.Loop.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		defer cancel()
+		_, err = s.Engine.Token(ctx, name, auth.TokenOptions{ForceRefresh: true})
+	}, func() { s.record(name, err) })
+}

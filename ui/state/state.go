@@ -51,13 +51,19 @@ type Subject struct {
 	NoRefreshToken bool       // nothing to refresh with: a sign-in is needed once Token expires
 	Rejected       bool       // the issuer rejected the refresh token: a sign-in is needed now
 	Err            error      // the profile could not be read or the last refresh failed
+	SignInBy       time.Time  // when the refresh token runs out (auth.Status.SignInBy); zero: unknown
 }
+
+// SignInShown is how far ahead the tray label says when a sign-in will be
+// needed: closer than that it matters, further off it would only lengthen
+// every label (Auth0's default absolute lifetime is 30 days).
+const SignInShown = 7 * 24 * time.Hour
 
 // SubjectOf combines what the engine reports about a profile with the last
 // error a tray or window action met for it (nil when none, or when it is
 // older than the cached token).
 func SubjectOf(st auth.Status, lastErr error) Subject {
-	s := Subject{Token: st.Token, Err: st.Err}
+	s := Subject{Token: st.Token, Err: st.Err, SignInBy: st.SignInBy}
 	// A machine-to-machine profile has no refresh token to miss: its
 	// client credentials get the next token.
 	if st.Err == nil && !st.HasRefreshToken && !st.Profile.Machine() {
@@ -127,9 +133,18 @@ func (s Subject) Fraction(now time.Time) float64 {
 }
 
 // Label is a profile's line in the tray menu: "dev · 42 min left",
-// "dev · expired", "dev · sign in needed", "dev · error". The tray updates
-// once a minute, so it never shows seconds.
+// "dev · expired", "dev · sign in needed", "dev · error", with "· sign in
+// again in 6 days" when the refresh token runs out within SignInShown. The
+// tray updates once a minute, so it never shows seconds.
 func Label(name string, s Subject, now time.Time) string {
+	l := label(name, s, now)
+	if st := s.State(now); !s.SignInBy.IsZero() && s.SignInBy.Sub(now) < SignInShown && st != SignIn && st != Error {
+		l += " · " + text.SignInAgain(s.SignInBy, now)
+	}
+	return l
+}
+
+func label(name string, s Subject, now time.Time) string {
 	st := s.State(now)
 	if st != Fresh && st != Soon {
 		return name + " · " + st.String()

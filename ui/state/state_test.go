@@ -34,3 +34,17 @@ func TestLabel(t *testing.T) {
 		})
 	}
 }
+
+// The tray label says when a sign-in is due once it is within a week.
+func TestLabelSaysWhenToSignInAgain(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	tok := auth.Token{AccessToken: "at", Expiry: now.Add(42*time.Minute + 30*time.Second)}
+	s := Subject{Token: tok, SignInBy: now.Add(6*24*time.Hour + time.Hour)}
+	require.Equal(t, "dev · 42 min left · sign in again in 6 days", Label("dev", s, now))
+	s.SignInBy = now.Add(20 * 24 * time.Hour)
+	require.Equal(t, "dev · 42 min left", Label("dev", s, now), "further off it is not worth the space")
+	s.SignInBy = time.Time{}
+	require.Equal(t, "dev · 42 min left", Label("dev", s, now))
+	s = Subject{NoRefreshToken: true, SignInBy: now.Add(time.Hour)}
+	require.Equal(t, "dev · sign in needed", Label("dev", s, now), "no second word for the same thing")
+}

@@ -5,6 +5,7 @@ package text
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,4 +57,50 @@ func Pending(ops []auth.Pending) string {
 		parts = append(parts, op+" of "+strings.Join(names[op], " and "))
 	}
 	return strings.Join(parts, " and ")
+}
+
+// Span words a long stretch of time, such as a refresh token's lifetime,
+// in its largest unit: "6 days", "1 day", "5 h", "40 min"; days to the
+// nearest.
+func Span(d time.Duration) string {
+	// Days to the nearest: 4 days 23 h is "5 days".
+	switch days := int((d + 12*time.Hour) / (24 * time.Hour)); {
+	case days >= 2:
+		return fmt.Sprintf("%d days", days)
+	case d >= 24*time.Hour:
+		return "1 day"
+	case d >= time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return Duration(d)
+}
+
+// SignInAgain says when a profile's refresh token runs out: "sign in again
+// in 6 days", or "sign in again now" once that time has passed.
+func SignInAgain(by, now time.Time) string {
+	if !by.After(now) {
+		return "sign in again now"
+	}
+	return "sign in again in " + Span(by.Sub(now))
+}
+
+// ParseSpan reads a lifetime as users write it: Go's durations ("720h",
+// "90m") or whole days ("30d"); "0" or "" is none.
+func ParseSpan(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(strings.TrimSpace(n))
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid lifetime %q: use whole days (30d) or a duration (12h)", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid lifetime %q: use whole days (30d) or a duration (12h)", s)
+	}
+	return d, nil
 }

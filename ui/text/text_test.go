@@ -33,3 +33,23 @@ func TestPending(t *testing.T) {
 	require.Equal(t, "refresh of dev and prod and sign-in of test", text.Pending([]auth.Pending{
 		{Name: "dev", Op: auth.OpRefresh}, {Name: "test", Op: auth.OpSignIn}, {Name: "prod", Op: auth.OpRefresh}}))
 }
+
+func TestSpanAndSignInAgain(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		6*24*time.Hour + 5*time.Hour: "6 days", 30 * time.Hour: "1 day", 5*time.Hour + 59*time.Minute: "5 h", 40 * time.Minute: "40 min",
+	} {
+		require.Equal(t, want, text.Span(d))
+	}
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	require.Equal(t, "sign in again in 6 days", text.SignInAgain(now.Add(6*24*time.Hour+time.Hour), now))
+	require.Equal(t, "sign in again now", text.SignInAgain(now.Add(-time.Minute), now))
+	for in, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "12h": 12 * time.Hour, "0": 0, "": 0, " 7d ": 7 * 24 * time.Hour} {
+		got, err := text.ParseSpan(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"30 days", "-1d", "x", "-5h"} {
+		_, err := text.ParseSpan(bad)
+		require.Error(t, err, bad)
+	}
+}

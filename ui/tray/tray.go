@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
 	"github.com/tokentray/tokentray/ui/state"
 )
@@ -128,6 +129,15 @@ type Tray struct {
 	// goroutine: it must not block, so it notifies with Session.Announce,
 	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
+	// OnSignInSoon, when set, is called once per refresh token when a new
+	// sign-in is due within SignInNotice (auth.Status.SignInBy), on the UI
+	// goroutine, under the same rules as OnExpiring.
+	OnSignInSoon func(name string, by time.Time)
+	// KeepSignedIn, when set, is called once per lapse time for a profile
+	// set to keep signed in (auth.Profile.KeepSignedIn) whose refresh token
+	// would lapse unused within KeepAhead: it refreshes it, which pushes
+	// the lapse back.
+	KeepSignedIn func(name string)
 	// OnAttention, when set, is told on the UI goroutine which profiles
 	// need the user and why (see Attention) whenever that changes, and once
 	// at the first load: the icon shows it.
@@ -139,6 +149,24 @@ type Tray struct {
 	rows      []session.Row
 	listErr   error
 	warned    map[string]time.Time // profile -> expiry already warned about
+	signInDue map[string]time.Time // profile -> sign-in time already announced
+	kept      map[string]time.Time // profile -> lapse time already refreshed for
+}
+
+// SignInNotice is how long before a refresh token runs out OnSignInSoon is
+// called: a day, so there is time to sign in when it suits.
+const SignInNotice = 24 * time.Hour
+
+// KeepAhead is how long before an unused refresh token lapses the tray app
+// refreshes it, for a profile that keeps signed in: a day, or a quarter of
+// a shorter inactivity lifetime; five minutes when only the issuer's stated
+// expiry is known (Keycloak's refresh_expires_in).
+func KeepAhead(p auth.Profile) time.Duration {
+	switch {
+	case p.RefreshIdle > 0:
+		return min(24*time.Hour, p.RefreshIdle/4)
+	}
+	return 5 * time.Minute
 }
 
 // Start installs the first menu and keeps it current: it follows the
@@ -180,6 +208,7 @@ func (t *Tray) Tick() {
 	now := t.Now()
 	built := Build(t.rows, t.listErr, now, h)
 	t.warn(now)
+	t.remind(now)
 	t.attend(now)
 	if t.menu == nil {
 		t.menu = built
@@ -217,6 +246,29 @@ func (t *Tray) warn(now time.Time) {
 		if r.Subject.State(now) == state.Soon && !t.warned[r.Name()].Equal(exp) {
 			t.warned[r.Name()] = exp
 			t.OnExpiring(r.Name(), exp.Sub(now))
+		}
+	}
+}
+
+// remind calls OnSignInSoon and KeepSignedIn for the rows that are due.
+func (t *Tray) remind(now time.Time) {
+	if t.signInDue == nil {
+		t.signInDue, t.kept = map[string]time.Time{}, map[string]time.Time{}
+	}
+	for _, r := range t.rows {
+		st := r.Status
+		if !st.HasRefreshToken || st.Err != nil {
+			continue
+		}
+		if p := st.Profile; p.KeepSignedIn && t.KeepSignedIn != nil && !st.KeepBy.IsZero() &&
+			st.KeepBy.Sub(now) < KeepAhead(p) && !t.kept[r.Name()].Equal(st.KeepBy) {
+			t.kept[r.Name()] = st.KeepBy
+			t.KeepSignedIn(r.Name())
+			continue // the refresh moves SignInBy; remind after it
+		}
+		if t.OnSignInSoon != nil && !st.SignInBy.IsZero() && st.SignInBy.Sub(now) < SignInNotice && !t.signInDue[r.Name()].Equal(st.SignInBy) {
+			t.signInDue[r.Name()] = st.SignInBy
+			t.OnSignInSoon(r.Name(), st.SignInBy)
 		}
 	}
 }

@@ -377,3 +377,48 @@ func TestMachineProfileMenu(t *testing.T) {
 	require.Equal(t, []string{tray.LabelCopy, tray.LabelRefresh, tray.LabelHeader, "---", "---", tray.LabelInspect},
 		labels(m.Items[0].ChildMenu))
 }
+
+// A day before a refresh token runs out the tray says so, once; a profile
+// that keeps signed in is refreshed instead before it lapses unused.
+func TestTrayRemindsAndKeepsSignedIn(t *testing.T) {
+	f := sessiontest.New(t)
+	ctx := context.Background()
+	t0 := f.Clock.Now()
+	for _, p := range []auth.Profile{
+		{Name: "dev", Domain: "dev.auth0.com", ClientID: "c", RefreshLifetime: 3 * 24 * time.Hour},
+		{Name: "kept", Domain: "dev.auth0.com", ClientID: "c", RefreshIdle: 2 * 24 * time.Hour, KeepSignedIn: true},
+	} {
+		_, err := f.Engine.AddProfile(ctx, p)
+		require.NoError(t, err)
+		require.NoError(t, f.Engine.SetRefreshToken(ctx, p.Name, "rt-"+p.Name))
+	}
+	var reminded []string
+	var kept []string
+	tr := &tray.Tray{
+		Session: f.Session, Now: f.Clock.Now,
+		OnSignInSoon: func(name string, by time.Time) { reminded = append(reminded, name+" "+by.Sub(t0).String()) },
+		KeepSignedIn: func(name string) { kept = append(kept, name) },
+	}
+	tr.Start()
+	f.Settle(t)
+	require.Empty(t, reminded)
+	require.Empty(t, kept)
+
+	// A day and a half in: "kept" lapses unused in half a day, within its
+	// keep-ahead (a quarter of its two idle days).
+	f.Clock.Advance(36*time.Hour + time.Minute)
+	tr.Reload()
+	f.Settle(t)
+	require.Equal(t, []string{"kept"}, kept, "refreshed before it lapses unused")
+	require.Empty(t, reminded)
+
+	// 2 days 1 h in: dev's sign-in is due in under a day. "kept" was not
+	// really refreshed here (the callback only recorded it), so it lapsed:
+	// it gets the reminder too.
+	f.Clock.Advance(13 * time.Hour)
+	tr.Tick()
+	require.Equal(t, []string{"dev 72h0m0s", "kept 48h0m0s"}, reminded)
+	tr.Tick()
+	require.Equal(t, []string{"dev 72h0m0s", "kept 48h0m0s"}, reminded, "once")
+	require.Equal(t, []string{"kept"}, kept, "once per lapse time")
+}

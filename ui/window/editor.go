@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -69,10 +70,13 @@ type editor struct {
 	callbackPort *widget.Entry
 	prompt       *widget.Select
 	params       *widget.Entry // one key=value per line
+	lifetime     *widget.Entry // the refresh token's absolute lifetime ("30d")
+	idle         *widget.Entry // and its inactivity lifetime
+	keepSignedIn *widget.Check
 	refreshToken *widget.Entry
 
 	// Messages under the fields, empty when the field is fine.
-	nameMsg, whereMsg, clientIDMsg, secretMsg, callbackMsg, paramsMsg, formMsg *widget.Label
+	nameMsg, whereMsg, clientIDMsg, secretMsg, callbackMsg, paramsMsg, lifetimeMsg, formMsg *widget.Label
 	// whereHint shows the normalised domain or URL.
 	whereHint *widget.Label
 	// callbackHint shows the redirect URL to register at the issuer.
@@ -121,9 +125,14 @@ func newEditor(exists func(string) bool) *editor {
 	e.params = widget.NewMultiLineEntry()
 	e.params.SetPlaceHolder("optional, one per line: organization=org_123")
 	e.params.SetMinRowsVisible(2)
+	e.lifetime = widget.NewEntry()
+	e.lifetime.SetPlaceHolder("from sign-in, e.g. 30d (Auth0: Absolute Lifetime); empty: unknown")
+	e.idle = widget.NewEntry()
+	e.idle.SetPlaceHolder("unused, e.g. 15d (Auth0: Inactivity Lifetime); empty: unknown")
+	e.keepSignedIn = widget.NewCheck("Keep signed in: refresh before the inactivity lifetime runs out", nil)
 	e.refreshToken = widget.NewPasswordEntry()
 
-	e.nameMsg, e.whereMsg, e.clientIDMsg, e.secretMsg, e.callbackMsg, e.paramsMsg, e.formMsg = msg(), msg(), msg(), msg(), msg(), msg(), msg()
+	e.nameMsg, e.whereMsg, e.clientIDMsg, e.secretMsg, e.callbackMsg, e.paramsMsg, e.lifetimeMsg, e.formMsg = msg(), msg(), msg(), msg(), msg(), msg(), msg(), msg()
 	e.whereHint = widget.NewLabel("")
 	e.whereHint.SizeName = theme.SizeNameCaptionText
 	e.whereHint.Importance = widget.LowImportance
@@ -132,7 +141,7 @@ func newEditor(exists func(string) bool) *editor {
 	e.callbackHint.Wrapping = fyne.TextWrapWord
 	e.callbackHint.Selectable = true
 
-	for _, en := range []*widget.Entry{e.name, e.where, e.clientID, e.clientSecret, e.audience, e.scope, e.caFile, e.callbackPort, e.params, e.refreshToken} {
+	for _, en := range []*widget.Entry{e.name, e.where, e.clientID, e.clientSecret, e.audience, e.scope, e.caFile, e.callbackPort, e.params, e.lifetime, e.idle, e.refreshToken} {
 		en.OnChanged = func(string) { e.validate() }
 	}
 	e.prompt.OnChanged = func(string) { e.validate() }
@@ -166,6 +175,7 @@ func newEditor(exists func(string) bool) *editor {
 		key("Callback port"), container.NewVBox(e.callbackPort, e.callbackHint, e.callbackMsg),
 		key("Sign-in prompt"), e.prompt,
 		key("Extra parameters"), container.NewVBox(e.params, e.paramsMsg),
+		key("Refresh token lifetime"), container.NewVBox(e.lifetime, e.idle, e.lifetimeMsg, e.keepSignedIn),
 		key("Refresh token"), e.refreshToken,
 	)
 	e.content = container.NewVScroll(container.NewVBox(
@@ -260,10 +270,25 @@ func (e *editor) fill(p auth.Profile, editing string) {
 		lines = append(lines, k+"="+p.Params[k])
 	}
 	e.params.SetText(strings.Join(lines, "\n"))
+	e.lifetime.SetText(spanInput(p.RefreshLifetime))
+	e.idle.SetText(spanInput(p.RefreshIdle))
+	e.keepSignedIn.SetChecked(p.KeepSignedIn)
 	e.refreshToken.SetText("")
 	e.refreshToken.SetPlaceHolder("optional: paste a refresh token instead of signing in")
 	setMsg(e.formMsg, "")
 	e.validate()
+}
+
+// spanInput writes a lifetime the way the field reads it back: whole days
+// as "30d", else Go's form ("36h0m0s"), none as "".
+func spanInput(d time.Duration) string {
+	switch {
+	case d == 0:
+		return ""
+	case d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
 }
 
 func (e *editor) save() { e.submit(e.onSave) }

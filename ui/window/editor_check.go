@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session"
+	"github.com/tokentray/tokentray/ui/text"
 )
 
 // profile is the form's content, unvalidated.
@@ -29,9 +30,13 @@ func (e *editor) profile() auth.Profile {
 		p.Prompt = e.prompt.Selected
 	}
 	p.Params, _ = parseParams(e.params.Text)
+	p.RefreshLifetime, _ = text.ParseSpan(e.lifetime.Text)
+	p.RefreshIdle, _ = text.ParseSpan(e.idle.Text)
+	p.KeepSignedIn = e.keepSignedIn.Checked
 	if e.grant.Selected == GrantClientCredentials {
 		p.Grant = auth.GrantClientCredentials
-		p.CallbackPort, p.Prompt = 0, "" // no sign-in
+		p.CallbackPort, p.Prompt = 0, ""                               // no sign-in
+		p.RefreshLifetime, p.RefreshIdle, p.KeepSignedIn = 0, 0, false // no refresh token
 	}
 	switch e.kind.Selected {
 	case KindIssuer:
@@ -137,12 +142,21 @@ func (e *editor) validate() (auth.Profile, bool) {
 	}
 	setEnabled(e.signInBtn, e.kind.Selected != KindTokenURL && !p.Machine())
 	// What only a sign-in uses.
-	for _, w := range []fyne.Disableable{e.callbackPort, e.prompt, e.refreshToken} {
+	for _, w := range []fyne.Disableable{e.callbackPort, e.prompt, e.lifetime, e.idle, e.keepSignedIn, e.refreshToken} {
 		if p.Machine() {
 			w.Disable()
 		} else {
 			w.Enable()
 		}
+	}
+
+	// Refresh token lifetimes.
+	_, errL := text.ParseSpan(e.lifetime.Text)
+	_, errI := text.ParseSpan(e.idle.Text)
+	if err := errors.Join(errL, errI); err != nil {
+		fail(e.lifetimeMsg, true, err)
+	} else {
+		setMsg(e.lifetimeMsg, "")
 	}
 
 	// Extra parameters.

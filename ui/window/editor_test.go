@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -280,4 +281,36 @@ func TestEditorMachineToMachine(t *testing.T) {
 	require.False(t, e.callbackPort.Disabled())
 	e.edit(p)
 	require.Equal(t, GrantClientCredentials, e.grant.Selected, "an edit shows the saved grant")
+}
+
+// The refresh token's lifetimes are typed as users write them, checked as
+// typed, saved, and the inspector says when to sign in again.
+func TestEditorRefreshLifetimes(t *testing.T) {
+	f := sessiontest.New(t)
+	m, _ := open(t, f)
+	m.AddProfile()
+	e := m.editor
+	test.Type(e.name, "dev")
+	test.Type(e.where, "acme.eu.auth0.com")
+	test.Type(e.clientID, "c")
+	test.Type(e.lifetime, "30 days")
+	require.Equal(t, `Invalid lifetime "30 days": use whole days (30d) or a duration (12h).`, e.lifetimeMsg.Text)
+	e.lifetime.SetText("30d")
+	test.Type(e.idle, "36h")
+	require.Empty(t, e.lifetimeMsg.Text)
+	e.keepSignedIn.SetChecked(true)
+	e.refreshToken.SetText("rt-1")
+	test.Tap(e.saveBtn)
+	f.Settle(t)
+	p, err := f.Engine.Profile(context.Background(), "dev")
+	require.NoError(t, err)
+	require.Equal(t, 30*24*time.Hour, p.RefreshLifetime)
+	require.Equal(t, 36*time.Hour, p.RefreshIdle)
+	require.True(t, p.KeepSignedIn)
+	require.Contains(t, m.inspector.signInBy.Text, "(sign in again in 2 days)", "36 h unused, rounded")
+
+	e.edit(p)
+	require.Equal(t, "30d", e.lifetime.Text)
+	require.Equal(t, "36h0m0s", e.idle.Text)
+	require.True(t, e.keepSignedIn.Checked)
 }

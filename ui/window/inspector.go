@@ -58,6 +58,7 @@ type inspector struct {
 	kind     *widget.Label
 	expiry   *widget.Label
 	issued   *widget.Label
+	signInBy *widget.Label // when the refresh token runs out
 
 	raw      *widget.Label
 	revealed bool
@@ -99,7 +100,7 @@ func newInspector(clock auth.Clock) *inspector {
 
 	i.scopes = widgets.NewChips()
 	i.audience, i.issuer, i.subject = wrapped(""), wrapped(""), wrapped("")
-	i.kind, i.expiry, i.issued = wrapped(""), wrapped(""), wrapped("")
+	i.kind, i.expiry, i.issued, i.signInBy = wrapped(""), wrapped(""), wrapped(""), wrapped("")
 	for _, l := range []*widget.Label{i.audience, i.issuer, i.subject} {
 		l.Selectable = true
 	}
@@ -153,6 +154,7 @@ func newInspector(clock auth.Clock) *inspector {
 		key("Token"), i.kind,
 		key("Expires"), i.expiry,
 		key("Issued"), i.issued,
+		key("Sign in again"), i.signInBy,
 	)
 	raw := container.NewBorder(nil, nil, nil, container.NewVBox(i.reveal, i.copyBtn), i.raw)
 	head := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewPadded(i.countdown)), container.NewVBox(i.title, i.where))
@@ -238,6 +240,7 @@ func (i *inspector) show(r session.Row) {
 		issued = t.ObtainedAt
 	}
 	i.issued.SetText(timeText(issued))
+	i.signInBy.SetText(signInText(r.Status, now))
 
 	fillClaims(i.claims, at)
 	if t.IDToken == "" {
@@ -277,6 +280,19 @@ func (i *inspector) show(r session.Row) {
 func (i *inspector) tick() {
 	i.countdown.Refresh()
 	i.expiry.SetText(expiryText(i.row.Status.Token.Expiry, i.clock()))
+	i.signInBy.SetText(signInText(i.row.Status, i.clock()))
+}
+
+// signInText says when the profile's refresh token runs out, as far as is
+// known.
+func signInText(st auth.Status, now time.Time) string {
+	switch {
+	case st.Profile.Machine():
+		return "never (client credentials)"
+	case st.SignInBy.IsZero():
+		return "—"
+	}
+	return timeText(st.SignInBy) + " (" + text.SignInAgain(st.SignInBy, now) + ")"
 }
 
 func setEnabled(b *widget.Button, on bool) {
