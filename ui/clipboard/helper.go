@@ -44,6 +44,9 @@ func (c Command) WriteAll(text string) error {
 	}
 	cmd := exec.Command(exe, HelperCommand, c.ClearAfter.String())
 	cmd.Stdin = strings.NewReader(text)
+	// Not the caller's directory: the helper may outlive it and would keep
+	// it busy (an unmount, a removed checkout).
+	cmd.Dir = os.TempDir()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -106,9 +109,12 @@ func HelperMain(args []string, stdin io.Reader, stdout io.Writer) int {
 	if err != nil {
 		return report(err)
 	}
-	b, err := io.ReadAll(io.LimitReader(stdin, maxText))
+	b, err := io.ReadAll(io.LimitReader(stdin, maxText+1))
 	if err != nil {
 		return report(err)
+	}
+	if len(b) > maxText {
+		return report(fmt.Errorf("more than %d bytes to copy", maxText))
 	}
 	text := string(b)
 	cb, err := New()

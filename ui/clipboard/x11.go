@@ -55,12 +55,40 @@ const waitX = 2 * time.Second
 
 var quietXGB sync.Once
 
+// errNoAnswer is an X server that stopped answering.
+var errNoAnswer = errors.New("the X server did not answer")
+
+// within runs f, giving up after waitX: an X server that stops answering
+// must not hang a copy (the call itself ends when the connection does).
+func within[T any](f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-time.After(waitX):
+		var zero T
+		return zero, errNoAnswer
+	}
+}
+
 // NewX11 connects to the X server of display ("" is $DISPLAY) and creates
-// the small unmapped window that owns the selection.
+// the small unmapped window that owns the selection, within waitX.
 func NewX11(display string) (*X11, error) {
 	// xgb logs its connection errors to stderr; tokentray reports errors
 	// itself, and nothing here may print what passes through.
 	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
+	return within(func() (*X11, error) { return newX11(display) })
+}
+
+func newX11(display string) (*X11, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the X server: %w", err)
@@ -108,10 +136,14 @@ func (c *X11) setup() error {
 	return nil
 }
 
-// Close gives the selection up and disconnects.
+// Close gives the selection up and disconnects (waiting at most waitX for
+// the server).
 func (c *X11) Close() {
-	c.conn.Close()
-	<-c.done
+	go c.conn.Close()
+	select {
+	case <-c.done:
+	case <-time.After(waitX):
+	}
 }
 
 // Lost is closed when the text last written is no longer on the
@@ -151,7 +183,7 @@ func (c *X11) WriteAll(text string) error {
 	case <-c.done:
 		return errClosed
 	case <-time.After(waitX):
-		return errors.New("the X server did not answer")
+		return errNoAnswer
 	}
 	c.mu.Lock()
 	c.text, c.since = text, t
@@ -160,7 +192,7 @@ func (c *X11) WriteAll(text string) error {
 	}
 	c.mu.Unlock()
 	xproto.SetSelectionOwner(c.conn, c.win, c.atoms.clipboard, t)
-	owner, err := xproto.GetSelectionOwner(c.conn, c.atoms.clipboard).Reply()
+	owner, err := within(xproto.GetSelectionOwner(c.conn, c.atoms.clipboard).Reply)
 	if err != nil {
 		return fmt.Errorf("take the clipboard: %w", err)
 	}
@@ -183,8 +215,15 @@ func (c *X11) release() error {
 	// program's copy cannot undo it.
 	xproto.SetSelectionOwner(c.conn, xproto.WindowNone, c.atoms.clipboard, since)
 	c.drop()
-	_, err := xproto.GetSelectionOwner(c.conn, c.atoms.clipboard).Reply()
+	_, err := within(xproto.GetSelectionOwner(c.conn, c.atoms.clipboard).Reply)
 	return err
+}
+
+// takenAfter reports whether this process took the selection after t.
+func (c *X11) takenAfter(t xproto.Timestamp) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.owned && t != xproto.TimeCurrentTime && t < c.since
 }
 
 // drop forgets the text and tells Lost's waiters.
@@ -224,7 +263,7 @@ func (c *X11) ReadAll() (string, error) {
 	if n.Property == xproto.AtomNone {
 		return "", nil
 	}
-	r, err := xproto.GetProperty(c.conn, true, c.win, c.atoms.prop, xproto.GetPropertyTypeAny, 0, uint32(c.maxData/4)).Reply()
+	r, err := within(xproto.GetProperty(c.conn, true, c.win, c.atoms.prop, xproto.GetPropertyTypeAny, 0, uint32(c.maxData/4)).Reply)
 	if err != nil {
 		return "", fmt.Errorf("read the clipboard: %w", err)
 	}
@@ -251,7 +290,10 @@ func (c *X11) loop() {
 		case xproto.SelectionRequestEvent:
 			c.answer(e)
 		case xproto.SelectionClearEvent:
-			if e.Selection == c.atoms.clipboard {
+			// One older than our latest taking of the selection is about an
+			// earlier copy (another program took it in between, then we
+			// took it back): it does not end this one.
+			if e.Selection == c.atoms.clipboard && !c.takenAfter(e.Time) {
 				c.drop()
 			}
 		case xproto.PropertyNotifyEvent:

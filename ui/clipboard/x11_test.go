@@ -3,8 +3,10 @@
 package clipboard
 
 import (
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +150,26 @@ func TestCommandReportsTheHelpersError(t *testing.T) {
 	err = Command{Exe: exe}.WriteAll("eyJ.token")
 	require.ErrorContains(t, err, "no clipboard")
 	require.NotContains(t, err.Error(), "eyJ.token")
+}
+
+// An X server that accepts and then never answers costs a copy waitX, not
+// a hang.
+func TestX11GivesUpOnASilentServer(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "x") + ":0"
+	ln, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accepted, never answered
+		}
+	}()
+	start := time.Now()
+	_, err = NewX11(sock)
+	require.ErrorIs(t, err, errNoAnswer)
+	require.Less(t, time.Since(start), waitX+time.Second)
 }
