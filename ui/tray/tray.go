@@ -129,14 +129,15 @@ type Tray struct {
 	// goroutine: it must not block, so it notifies with Session.Announce,
 	// never with a direct SendNotification.
 	OnExpiring func(name string, left time.Duration)
-	// OnSignInSoon, when set, is called once per refresh token when a new
-	// sign-in is due within SignInNotice (auth.Status.SignInBy), on the UI
-	// goroutine, under the same rules as OnExpiring.
+	// OnSignInSoon, when set, is called when a new sign-in is due within
+	// SignInNotice (auth.Status.SignInBy) and using the profile will not
+	// put it off, at most once a day per profile, on the UI goroutine,
+	// under the same rules as OnExpiring.
 	OnSignInSoon func(name string, by time.Time)
-	// KeepSignedIn, when set, is called once per lapse time for a profile
-	// set to keep signed in (auth.Profile.KeepSignedIn) whose refresh token
-	// would lapse unused within KeepAhead: it refreshes it, which pushes
-	// the lapse back.
+	// KeepSignedIn, when set, is called for a profile set to keep signed
+	// in (auth.Profile.KeepSignedIn) whose refresh token would lapse
+	// unused within KeepAhead, at most once per half KeepAhead: it
+	// refreshes it, which pushes the lapse back.
 	KeepSignedIn func(name string)
 	// OnAttention, when set, is told on the UI goroutine which profiles
 	// need the user and why (see Attention) whenever that changes, and once
@@ -149,8 +150,8 @@ type Tray struct {
 	rows      []session.Row
 	listErr   error
 	warned    map[string]time.Time // profile -> expiry already warned about
-	signInDue map[string]time.Time // profile -> sign-in time already announced
-	kept      map[string]time.Time // profile -> lapse time already refreshed for
+	keptAt     map[string]time.Time // profile -> when a keep-signed-in refresh was last asked for
+	remindedAt map[string]time.Time // profile -> when a sign-in was last said to be due
 }
 
 // SignInNotice is how long before a refresh token runs out OnSignInSoon is
@@ -250,26 +251,44 @@ func (t *Tray) warn(now time.Time) {
 	}
 }
 
-// remind calls OnSignInSoon and KeepSignedIn for the rows that are due.
+// remind calls KeepSignedIn and OnSignInSoon for the rows that are due.
 func (t *Tray) remind(now time.Time) {
-	if t.signInDue == nil {
-		t.signInDue, t.kept = map[string]time.Time{}, map[string]time.Time{}
+	if t.keptAt == nil {
+		t.keptAt, t.remindedAt = map[string]time.Time{}, map[string]time.Time{}
 	}
 	for _, r := range t.rows {
-		st := r.Status
+		st, name := r.Status, r.Name()
 		if !st.HasRefreshToken || st.Err != nil {
 			continue
 		}
-		if p := st.Profile; p.KeepSignedIn && t.KeepSignedIn != nil && !st.KeepBy.IsZero() &&
-			st.KeepBy.Sub(now) < KeepAhead(p) && !t.kept[r.Name()].Equal(st.KeepBy) {
-			t.kept[r.Name()] = st.KeepBy
-			t.KeepSignedIn(r.Name())
-			continue // the refresh moves SignInBy; remind after it
+		p := st.Profile
+		// Keep signed in: a refresh while the refresh token has not lapsed
+		// yet, at most once per half KeepAhead. A deadline a refresh
+		// cannot push back (the end of an issuer's session, stated in each
+		// answer) then costs a couple of refreshes, never a loop, and a
+		// refresh that failed is tried again after that interval.
+		ahead := KeepAhead(p)
+		if p.KeepSignedIn && t.KeepSignedIn != nil && !st.KeepBy.IsZero() && st.KeepBy.After(now) &&
+			st.KeepBy.Sub(now) < ahead && now.Sub(t.keptAt[name]) >= ahead/2 {
+			t.keptAt[name] = now
+			t.KeepSignedIn(name)
+			continue
 		}
-		if t.OnSignInSoon != nil && !st.SignInBy.IsZero() && st.SignInBy.Sub(now) < SignInNotice && !t.signInDue[r.Name()].Equal(st.SignInBy) {
-			t.signInDue[r.Name()] = st.SignInBy
-			t.OnSignInSoon(r.Name(), st.SignInBy)
+		// A sign-in due within SignInNotice: said once a day at most, and
+		// not when using the profile keeps pushing the deadline back (an
+		// inactivity lifetime or a stated expiry while the profile is in use
+		// or kept signed in): only an absolute end, or an idle one nothing
+		// is holding off.
+		if t.OnSignInSoon == nil || st.SignInBy.IsZero() || st.SignInBy.Sub(now) >= SignInNotice ||
+			now.Sub(t.remindedAt[name]) < SignInNotice {
+			continue
 		}
+		idle := !st.KeepBy.IsZero() && !st.SignInBy.Before(st.KeepBy)
+		if idle && (p.KeepSignedIn || st.Token.ValidFor(now, 0)) {
+			continue
+		}
+		t.remindedAt[name] = now
+		t.OnSignInSoon(name, st.SignInBy)
 	}
 }
 

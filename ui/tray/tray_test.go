@@ -2,6 +2,7 @@ package tray_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"testing"
@@ -413,12 +414,67 @@ func TestTrayRemindsAndKeepsSignedIn(t *testing.T) {
 	require.Empty(t, reminded)
 
 	// 2 days 1 h in: dev's sign-in is due in under a day. "kept" was not
-	// really refreshed here (the callback only recorded it), so it lapsed:
-	// it gets the reminder too.
+	// really refreshed here (the callback only recorded it), so it lapsed;
+	// a lapsed token is not refreshed again, and it keeps signed in, so it
+	// is not reminded of either.
 	f.Clock.Advance(13 * time.Hour)
 	tr.Tick()
-	require.Equal(t, []string{"dev 72h0m0s", "kept 48h0m0s"}, reminded)
+	require.Equal(t, []string{"dev 72h0m0s"}, reminded)
 	tr.Tick()
-	require.Equal(t, []string{"dev 72h0m0s", "kept 48h0m0s"}, reminded, "once")
+	require.Equal(t, []string{"dev 72h0m0s"}, reminded, "once a day")
 	require.Equal(t, []string{"kept"}, kept, "once per lapse time")
+}
+
+// The review's cases: a deadline that each refresh moves only a little
+// (the end of an issuer's session, stated in every answer) must not turn
+// keep-signed-in into a refresh loop; an inactivity lifetime shorter than a
+// day must not remind after every refresh of a profile in use.
+func TestTrayRemindersDoNotRepeat(t *testing.T) {
+	f := sessiontest.New(t)
+	ctx := context.Background()
+	_, err := f.Engine.AddProfile(ctx, auth.Profile{Name: "kc", Domain: "kc.example.com", ClientID: "c", KeepSignedIn: true})
+	require.NoError(t, err)
+	_, err = f.Engine.AddProfile(ctx, auth.Profile{Name: "short", Domain: "kc.example.com", ClientID: "c", RefreshIdle: 12 * time.Hour})
+	require.NoError(t, err)
+	session := func(name string, expires time.Time, token bool) {
+		now := f.Clock.Now()
+		s := map[string]any{"refresh_token": "rt", "signed_in_at": now, "refreshed_at": now}
+		if !expires.IsZero() {
+			s["refresh_expires_at"] = expires
+		}
+		if token {
+			s["token"] = map[string]any{"access_token": "at", "expiry": now.Add(time.Hour), "obtained_at": now}
+		}
+		b, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.NoError(t, f.Store.SaveSecret(ctx, name, auth.SecretSession, string(b)))
+	}
+	sessionEnd := f.Clock.Now().Add(3 * time.Minute)
+	session("kc", sessionEnd, true)
+	session("short", time.Time{}, true)
+	var kept, reminded int
+	var tr *tray.Tray
+	tr = &tray.Tray{
+		Session: f.Session, Now: f.Clock.Now,
+		// What a real refresh near the session's end does: a new answer
+		// that states (nearly) the same end.
+		KeepSignedIn: func(string) {
+			kept++
+			sessionEnd = sessionEnd.Add(time.Second)
+			session("kc", sessionEnd, true)
+			tr.Reload()
+		},
+		OnSignInSoon: func(string, time.Time) { reminded++ },
+	}
+	tr.Start()
+	f.Settle(t)
+	for range 18 { // three minutes, a tick every ten seconds
+		f.Clock.Advance(10 * time.Second)
+		session("short", time.Time{}, true) // in use: refreshed each time
+		tr.Reload()
+		f.Settle(t)
+	}
+	require.LessOrEqual(t, kept, 2, "at most once per half keep-ahead")
+	require.GreaterOrEqual(t, kept, 1)
+	require.Zero(t, reminded, "a profile in use puts its idle deadline off")
 }
