@@ -144,12 +144,12 @@ type Tray struct {
 	// at the first load: the icon shows it.
 	OnAttention func(items []string)
 
-	attention []string // as last reported; nil before the first report
-	menu      *fyne.Menu
-	installed string // the labels of the installed menu
-	rows      []session.Row
-	listErr   error
-	warned    map[string]time.Time // profile -> expiry already warned about
+	attention  []string // as last reported; nil before the first report
+	menu       *fyne.Menu
+	installed  string // the labels of the installed menu
+	rows       []session.Row
+	listErr    error
+	warned     map[string]time.Time // profile -> expiry already warned about
 	keptAt     map[string]time.Time // profile -> when a keep-signed-in refresh was last asked for
 	remindedAt map[string]time.Time // profile -> when a sign-in was last said to be due
 }
