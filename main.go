@@ -51,13 +51,23 @@ func run() int {
 	var got atomic.Value // the os.Signal that interrupted the command
 	sigs := make(chan os.Signal, 1)
 	// SIGHUP too: a closed terminal or a dropped ssh session must not cut
-	// a refresh short either.
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// a refresh short either. A signal this process was started ignoring
+	// (nohup's SIGHUP, a background job's SIGINT) stays ignored: catching it
+	// would also undo the ignoring for the command `tokentray exec` runs.
+	var caught []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(s) {
+			caught = append(caught, s)
+		}
+	}
+	if len(caught) > 0 { // Notify without signals would catch every one
+		signal.Notify(sigs, caught...)
+	}
 	go func() {
 		s := <-sigs
 		// A second Ctrl-C is not caught: it ends the process at once, as
 		// users expect when they really mean it.
-		signal.Reset(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		signal.Reset(caught...)
 		got.Store(s)
 		cancel()
 	}()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,6 +41,8 @@ func TestExecPassesTheTokenAndTheExitCode(t *testing.T) {
 	r = e.run("", "exec", "dev", "--", "no-such-command-here")
 	require.Equal(t, 127, r.code)
 	require.Contains(t, r.stderr, "no-such-command-here: command not found")
+	r = e.run("", "exec", "dev", "--", "./no-such-file")
+	require.Equal(t, 127, r.code, "a path that does not exist, as shells say")
 
 	r = e.run("", "exec", "dev")
 	require.Equal(t, 2, r.code)
@@ -81,4 +84,22 @@ func TestExecNeedsASignIn(t *testing.T) {
 		_, err := os.Stat(f)
 		require.True(t, os.IsNotExist(err), "%s must not exist", f)
 	}
+}
+
+// nohup tokentray exec … keeps the command immune to hangups: a signal
+// tokentray was started ignoring stays ignored for the command.
+func TestExecKeepsIgnoredSignalsIgnored(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := newEnv(t)
+	addProfile(t, e, srv, "openid offline_access", "")
+	cmd := e.command(context.Background(), "", "x")
+	cmd.Path = "/bin/sh"
+	cmd.Args = []string{"sh", "-c", `trap "" HUP; exec "$0" exec dev -- sh -c 'grep SigIgn /proc/self/status'`, bin}
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	fields := strings.Fields(string(out))
+	require.Len(t, fields, 2, string(out))
+	mask, err := strconv.ParseUint(fields[1], 16, 64)
+	require.NoError(t, err)
+	require.NotZero(t, mask&(1<<(uint(syscall.SIGHUP)-1)), "SIGHUP still ignored: %s", out)
 }

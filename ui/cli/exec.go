@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -64,11 +65,14 @@ sign-in fails with exit 3 and the command that signs in.`,
 			}
 			path, err := exec.LookPath(argv[0])
 			if err != nil {
-				var ee *exec.Error
-				if errors.As(err, &ee) && errors.Is(ee.Err, exec.ErrNotFound) {
+				// Not found on PATH, or ./missing: the shell's 127.
+				if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 					return &commandError{code: 127, err: fmt.Errorf("%s: command not found", argv[0])}
 				}
 				return &commandError{code: 126, err: err}
+			}
+			if err := c.Context().Err(); err != nil {
+				return err // interrupted while getting the token: run nothing
 			}
 			if a.Exec != nil {
 				err := a.Exec(path, argv, env)
