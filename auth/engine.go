@@ -153,6 +153,23 @@ func (e *Engine) changed(name string) {
 type TokenOptions struct {
 	// ForceRefresh refreshes even when the cached token is still valid.
 	ForceRefresh bool
+	// IDToken: the caller uses the ID token, so a cached token set whose
+	// ID token has no more than the margin left is refreshed too (Auth0's
+	// ID tokens live 10 hours, its access tokens a day).
+	IDToken bool
+}
+
+// usable reports whether the cached t serves a call with opts at now.
+func (e *Engine) usable(t Token, opts TokenOptions, now time.Time) bool {
+	if !t.ValidFor(now, e.Margin()) {
+		return false
+	}
+	if opts.IDToken && t.IDToken != "" {
+		if exp := Decode(t.IDToken).Expiry(); !exp.IsZero() && exp.Sub(now) <= e.Margin() {
+			return false
+		}
+	}
+	return true
 }
 
 // Token returns a valid access token for the named profile: the cached one
@@ -170,13 +187,16 @@ func (e *Engine) Token(ctx context.Context, name string, opts TokenOptions) (Tok
 	if !force {
 		if t, err := e.cached(ctx, name); err != nil {
 			return Token{}, err
-		} else if t.ValidFor(e.now(), e.Margin()) {
+		} else if e.usable(t, opts, e.now()) {
 			return t, nil
 		}
 	}
 	key := name
 	if force {
 		key += "\x00force"
+	}
+	if opts.IDToken {
+		key += "\x00id"
 	}
 	started := e.now()
 	// The refresh runs detached from the first caller's cancellation: callers
@@ -187,7 +207,7 @@ func (e *Engine) Token(ctx context.Context, name string, opts TokenOptions) (Tok
 	// bounded by the lock wait, the store's and the HTTP timeouts and the
 	// commit budget.
 	ch := e.flight.DoChan(key, func() (any, error) {
-		return e.refresh(context.WithoutCancel(ctx), name, force, started)
+		return e.refresh(context.WithoutCancel(ctx), name, opts, started)
 	})
 	select {
 	case <-ctx.Done():
@@ -257,7 +277,8 @@ func (e *Engine) withIndexLock(ctx context.Context, f func() error) error {
 	return f()
 }
 
-func (e *Engine) refresh(ctx context.Context, name string, force bool, started time.Time) (Token, error) {
+func (e *Engine) refresh(ctx context.Context, name string, opts TokenOptions, started time.Time) (Token, error) {
+	force := opts.ForceRefresh
 	var (
 		t       Token
 		changed bool
@@ -269,7 +290,7 @@ func (e *Engine) refresh(ctx context.Context, name string, force bool, started t
 		if err != nil {
 			return err
 		}
-		if cached := stored.Token; cached.ValidFor(e.now(), e.Margin()) && (!force || cached.ObtainedAt.After(started)) {
+		if cached := stored.Token; e.usable(cached, opts, e.now()) && (!force || cached.ObtainedAt.After(started)) {
 			t = cached
 			return nil
 		}

@@ -101,3 +101,33 @@ func TestProfileRefreshLifetimes(t *testing.T) {
 	_, err = auth.Profile{Name: "x", TokenURL: srv.URL, ClientID: "c", AuthMethod: auth.AuthNone, RefreshIdle: -time.Hour}.Normalize()
 	require.ErrorContains(t, err, "cannot be negative")
 }
+
+// A caller of the ID token gets a fresh one: a cached set whose ID token
+// runs out is refreshed even while its access token is still good.
+func TestIDTokenCallersGetAFreshOne(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := authtest.NewClock(t0)
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		id := signed(t, map[string]any{"iss": "https://issuer.example.com/", "sub": "u", "exp": clock.Now().Add(10 * time.Minute).Unix()})
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 3600, "id_token": id})
+	}))
+	defer srv.Close()
+	e, _ := hostileEngine(t, srv.URL+"/oauth/token", auth.WithClock(clock.Now))
+	ctx := context.Background()
+	first, err := e.Token(ctx, "h", auth.TokenOptions{IDToken: true})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, requests.Load())
+
+	clock.Advance(9*time.Minute + 30*time.Second) // the ID token has 30 s left, the access token 50 min
+	_, err = e.Token(ctx, "h", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, requests.Load(), "an access token caller is served the cache")
+	fresh, err := e.Token(ctx, "h", auth.TokenOptions{IDToken: true})
+	require.NoError(t, err)
+	require.EqualValues(t, 2, requests.Load(), "an ID token caller gets a refresh")
+	require.NotEqual(t, first.IDToken, fresh.IDToken)
+	require.True(t, auth.Decode(fresh.IDToken).Expiry().After(clock.Now().Add(time.Minute)))
+}

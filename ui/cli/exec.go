@@ -54,7 +54,7 @@ sign-in fails with exit 3 and the command that signs in.`,
 			if argv[0] == "--" {
 				argv = argv[1:]
 			}
-			t, err := a.Engine.Token(c.Context(), name, auth.TokenOptions{})
+			t, err := a.Engine.Token(c.Context(), name, auth.TokenOptions{IDToken: true}) // ID_TOKEN too, when there is one
 			if err != nil {
 				return withHint(err, name)
 			}

@@ -42,7 +42,7 @@ func (a *App) tokenCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{ForceRefresh: refresh})
+			t, err := a.Engine.Token(c.Context(), args[0], auth.TokenOptions{ForceRefresh: refresh, IDToken: idToken})
 			if err != nil {
 				return withHint(err, args[0])
 			}

@@ -209,7 +209,7 @@ func (s *Session) Copy(r Request, done func(Result)) {
 }
 
 func (s *Session) fetch(ctx context.Context, r Request) (auth.Token, string, error) {
-	t, err := s.Engine.Token(ctx, r.Name, auth.TokenOptions{ForceRefresh: r.Force})
+	t, err := s.Engine.Token(ctx, r.Name, auth.TokenOptions{ForceRefresh: r.Force, IDToken: r.What == IDToken})
 	if err != nil {
 		return auth.Token{}, "", err
 	}
