@@ -50,7 +50,7 @@ type Engine struct {
 	mu        sync.Mutex
 	clients   map[string]*http.Client       // by CA file
 	endpoints map[string]Endpoints          // by domain|issuer
-	keySets   map[string]*oidc.RemoteKeySet // by JWKS URL
+	keySets   map[string]*oidc.RemoteKeySet // by CA file and JWKS URL
 	watchers  []func(name string)
 
 	// Exchanges in flight (see begin and Close).

@@ -24,7 +24,7 @@ func (e *Engine) VerifyIDToken(ctx context.Context, p Profile, raw, nonce string
 		return err
 	}
 	cctx := oidc.ClientContext(ctx, client)
-	v := oidc.NewVerifier(ep.Issuer, e.keySet(ctx, client, ep.JWKSURL), &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
+	v := oidc.NewVerifier(ep.Issuer, e.keySet(ctx, client, ep.JWKSURL, p.CAFile), &oidc.Config{ClientID: p.ClientID, Now: e.now, SupportedSigningAlgs: ep.IDTokenAlgs})
 	idt, err := v.Verify(cctx, raw)
 	if err != nil {
 		return fmt.Errorf("the ID token failed verification: %w", err)

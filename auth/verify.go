@@ -10,8 +10,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 )
 
-// VerifyLeeway is the clock skew VerifyJWT allows on exp (go-oidc allows
-// five minutes on nbf).
+// VerifyLeeway is the clock skew VerifyJWT allows on exp; on nbf it allows
+// go-oidc's five minutes less this one.
 const VerifyLeeway = time.Minute
 
 // asymmetric are the JWS algorithms a published key can verify. HS256 and
@@ -33,8 +33,8 @@ var ErrUnverifiable = errors.New("cannot verify")
 // VerifyJWT checks a JWT's signature against the keys of the issuer it
 // names itself: OpenID discovery from its iss (https, or http on a loopback
 // host), whose issuer must be that iss, then the key set listed there. The
-// algorithm must be an asymmetric one and match the key; exp is checked with
-// VerifyLeeway, nbf with go-oidc's five minutes. The audience is not
+// algorithm must be an asymmetric one and match the key; exp and nbf are
+// checked with a few minutes' leeway (VerifyLeeway). The audience is not
 // checked: a token can verify without being meant for you. caFile adds
 // trusted roots, as for a profile. The token is never stored.
 func (e *Engine) VerifyJWT(ctx context.Context, raw, caFile string) (Verification, error) {
@@ -63,7 +63,7 @@ func (e *Engine) VerifyJWT(ctx context.Context, raw, caFile string) (Verificatio
 	if err != nil {
 		return v, err
 	}
-	verifier := oidc.NewVerifier(ep.Issuer, e.keySet(ctx, client, ep.JWKSURL), &oidc.Config{
+	verifier := oidc.NewVerifier(ep.Issuer, e.keySet(ctx, client, ep.JWKSURL, caFile), &oidc.Config{
 		SkipClientIDCheck:    true,
 		SupportedSigningAlgs: asymmetric,
 		Now:                  func() time.Time { return e.now().Add(-VerifyLeeway) },
@@ -71,23 +71,26 @@ func (e *Engine) VerifyJWT(ctx context.Context, raw, caFile string) (Verificatio
 	if _, err := verifier.Verify(oidc.ClientContext(ctx, client), raw); err != nil {
 		var expired *oidc.TokenExpiredError
 		if errors.As(err, &expired) {
-			return v, fmt.Errorf("the token expired at %s", expired.Expiry.UTC().Format(time.RFC3339))
+			return v, fmt.Errorf("the token expired at %s (its signature was not checked)", expired.Expiry.UTC().Format(time.RFC3339))
 		}
 		return v, fmt.Errorf("the signature does not verify against %s's keys: %w", v.Issuer, err)
 	}
 	return v, nil
 }
 
-// keySet returns the issuer's published keys at url: fetched lazily,
-// cached and refetched by go-oidc when a token names an unknown kid, kept
-// for the engine's lifetime.
-func (e *Engine) keySet(ctx context.Context, client *http.Client, url string) oidc.KeySet {
+// keySet returns the issuer's published keys at url, fetched with client
+// (whose trusted roots are caFile's): fetched lazily, cached and refetched
+// by go-oidc when a token names an unknown kid, kept for the engine's
+// lifetime. One set per URL and CA file: a set made without a profile's CA
+// must not serve that profile's sign-ins.
+func (e *Engine) keySet(ctx context.Context, client *http.Client, url, caFile string) oidc.KeySet {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	keys, ok := e.keySets[url]
+	key := caFile + "\x00" + url
+	keys, ok := e.keySets[key]
 	if !ok {
 		keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), client), url)
-		e.keySets[url] = keys
+		e.keySets[key] = keys
 	}
 	return keys
 }
