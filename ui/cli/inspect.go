@@ -71,11 +71,16 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 			valid := true
 			if verify {
 				for _, r := range reports {
+					if args[0] != "-" && r.Kind != auth.KindJWT {
+						continue // a profile's opaque access token: nothing to check, nothing wrong
+					}
 					v, err := a.Engine.VerifyJWT(c.Context(), r.raw, caFile)
 					r.Verification = &verification{Valid: err == nil, Algorithm: v.Algorithm, KeyID: v.KeyID, Issuer: v.Issuer}
 					if err != nil {
 						r.Verification.Error = err.Error()
 						valid = false
+					} else {
+						r.Verified = true
 					}
 				}
 			}
@@ -197,9 +202,12 @@ func (a *App) report(raw string, t auth.Token, access bool) *tokenReport {
 func (a *App) printReport(tw *tabwriter.Writer, title string, r *tokenReport) {
 	switch r.Kind {
 	case auth.KindJWT:
-		if r.Verified {
+		switch {
+		case r.Verification != nil && r.Verification.Valid:
+			fmt.Fprintf(tw, "%s\tJWT, signature verified against its issuer's keys\n", title)
+		case r.Verified:
 			fmt.Fprintf(tw, "%s\tJWT, signature verified at sign-in\n", title)
-		} else {
+		default:
 			fmt.Fprintf(tw, "%s\tJWT, decoded WITHOUT verifying the signature\n", title)
 		}
 	case auth.KindEncrypted:

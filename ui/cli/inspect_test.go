@@ -28,7 +28,7 @@ func TestInspectAnyTokenFromStdin(t *testing.T) {
 
 	code, out, stderr = h.run("Authorization: Bearer "+at+"\n", "inspect", "-", "--verify")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "token  JWT, decoded WITHOUT verifying the signature")
+	require.Contains(t, out, "token  JWT, signature verified against its issuer's keys")
 	require.Contains(t, out, "signature valid (RS256, kid ")
 	require.Contains(t, out, ", issuer "+srv.Issuer+")")
 	require.Contains(t, out, "read:things")
@@ -46,6 +46,7 @@ func TestInspectAnyTokenFromStdin(t *testing.T) {
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "read:things", "write:things", 1)))
 	code, out, _ = h.run(strings.Join(parts, "."), "inspect", "-", "--verify")
 	require.Equal(t, 1, code)
+	require.Contains(t, out, "JWT, decoded WITHOUT verifying the signature")
 	require.Contains(t, out, "NOT valid: the signature does not verify against "+srv.Issuer)
 	require.Contains(t, out, "write:things", "the claims are still shown")
 
@@ -80,4 +81,15 @@ func TestInspectAnyTokenFromStdin(t *testing.T) {
 	code, _, stderr = h.run("", "inspect", "-")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "token is empty")
+
+	// A profile whose access token is opaque (no audience): only its ID
+	// token has a signature, and that one holds.
+	code, _, stderr = h.run(testserver.PostClientSecret, "profile", "add", "plain", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "openid offline_access", "")+"\n", "login", "plain", "--refresh-token-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, out, stderr = h.run("", "inspect", "plain", "--verify")
+	require.Equal(t, 0, code, stderr+out)
+	require.Contains(t, out, "access token  opaque")
+	require.Equal(t, 1, strings.Count(out, "signature valid ("), out)
 }
