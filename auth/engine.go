@@ -331,21 +331,22 @@ func (e *Engine) refresh(ctx context.Context, name string, opts TokenOptions, st
 			return err
 		}
 		defer op.end()
-		var keep string
-		var expires time.Time
-		if t, keep, expires, err = e.exchange(ctx, p, tokenURL, rt); err != nil {
+		ans, err := e.exchange(ctx, p, tokenURL, rt)
+		if err != nil {
 			return err
 		}
+		t = ans.token
 		// The answer is here: storing it has a budget of its own, whatever
 		// the lock wait and the exchange took.
 		cctx, cancel := context.WithTimeout(ctx, e.commitTimeout)
 		defer cancel()
-		if expires.IsZero() {
+		expires := ans.expires
+		if !ans.stated {
 			// Not stated this time: what the issuer said before still holds
 			// (a rotated token keeps its family's absolute lifetime).
 			expires = stored.RefreshExpiresAt
 		}
-		next := session{RefreshToken: keep, Token: t, Source: p.source(), SignedInAt: stored.SignedInAt, RefreshExpiresAt: expires, RefreshedAt: t.ObtainedAt}
+		next := session{RefreshToken: ans.keep, Token: t, Source: p.source(), SignedInAt: stored.SignedInAt, RefreshExpiresAt: expires, RefreshedAt: t.ObtainedAt}
 		if err := e.commit(cctx, name, rt, next, cleanup(stored, legacy)); err != nil {
 			return err
 		}

@@ -43,6 +43,8 @@ func TestIssuerStatedRefreshLifetime(t *testing.T) {
 			return map[string]any{"refresh_expires_in": 1800}
 		case 3:
 			return map[string]any{"refresh_token_expires_in": "86400"}
+		case 4:
+			return map[string]any{"refresh_expires_in": 0} // Keycloak: never
 		}
 		return nil
 	})
@@ -64,6 +66,10 @@ func TestIssuerStatedRefreshLifetime(t *testing.T) {
 	_, err = e.Token(ctx, "h", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	require.Equal(t, clock.Now().Add(24*time.Hour), e.Status(ctx, "h").SignInBy)
+
+	_, err = e.Token(ctx, "h", auth.TokenOptions{ForceRefresh: true})
+	require.NoError(t, err)
+	require.True(t, e.Status(ctx, "h").SignInBy.IsZero(), "\"never\" clears what was said before")
 }
 
 // Auth0 states nothing: the profile's absolute and inactivity lifetimes

@@ -302,7 +302,7 @@ func (e *Engine) finishLogin(ctx context.Context, p Profile, ot *oauth2.Token, n
 			return &changedError{msg: p.Name + " changed while you were signing in; sign in again (nothing was stored)", needsLogin: true}
 		}
 		// One write, and whatever an earlier tokentray left is removed.
-		if err := e.saveSession(ctx, p.Name, session{RefreshToken: ot.RefreshToken, Token: t, Source: p.source(), SignedInAt: t.ObtainedAt, RefreshExpiresAt: refreshExpiry(ot, t.ObtainedAt)}, true); err != nil {
+		if err := e.saveSession(ctx, p.Name, session{RefreshToken: ot.RefreshToken, Token: t, Source: p.source(), SignedInAt: t.ObtainedAt, RefreshExpiresAt: firstExpiry(ot, t.ObtainedAt)}, true); err != nil {
 			return fmt.Errorf("save the tokens: %w", err)
 		}
 		return nil

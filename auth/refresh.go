@@ -79,15 +79,23 @@ func (e *Engine) httpClient(p Profile) (*http.Client, error) {
 	return c, nil
 }
 
+// refreshed is what a refresh answer brought.
+type refreshed struct {
+	token   Token
+	keep    string    // the refresh token to keep: the rotated one, or the one sent
+	expires time.Time // when the answer says that refresh token expires; zero: never
+	stated  bool      // whether the answer said anything of it
+}
+
 // exchange performs Auth0's documented refresh at tokenURL (see
 // tokenEndpoint): POST grant_type=refresh_token
 // with client_id, client_secret (body or Basic, as configured) and the
-// refresh token. It returns the new token and the refresh token to keep
-// (rotated or not).
-func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken string) (Token, string, time.Time, error) {
+// refresh token. It returns what the answer brought: the new token, the refresh token to
+// keep (rotated or not) and what it says of that one's expiry.
+func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken string) (refreshed, error) {
 	client, err := e.httpClient(p)
 	if err != nil {
-		return Token{}, "", time.Time{}, err
+		return refreshed{}, err
 	}
 	cfg := oauthConfig(p, Endpoints{TokenURL: tokenURL}, "")
 	// x/oauth2 drops the body of a 2xx it cannot parse; peek keeps the
@@ -100,14 +108,16 @@ func (e *Engine) exchange(ctx context.Context, p Profile, tokenURL, refreshToken
 	octx := context.WithValue(ctx, oauth2.HTTPClient, &hc)
 	ot, err := cfg.TokenSource(octx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return Token{}, "", time.Time{}, classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
+		return refreshed{}, classify(err, pk, GrantRefresh, tokenURL, []string{refreshToken, p.ClientSecret})
 	}
 	t := e.tokenFrom(ot)
 	keep := ot.RefreshToken // x/oauth2 keeps the old one when none was sent
 	if keep == "" {
 		keep = refreshToken
 	}
-	return t, keep, refreshExpiry(ot, t.ObtainedAt), nil
+	r := refreshed{token: t, keep: keep}
+	r.expires, r.stated = refreshExpiry(ot, t.ObtainedAt)
+	return r, nil
 }
 
 // tokenFrom is what the token endpoint's answer says about the access
@@ -130,14 +140,25 @@ func (e *Engine) tokenFrom(ot *oauth2.Token) Token {
 
 // refreshExpiry is when the answer says its refresh token expires —
 // refresh_token_expires_in, or Keycloak's refresh_expires_in — counted from
-// obtained; zero when it does not say (Keycloak's 0: never).
-func refreshExpiry(ot *oauth2.Token, obtained time.Time) time.Time {
+// obtained, and whether it said so at all; Keycloak's 0 says "never", the
+// zero time.
+func refreshExpiry(ot *oauth2.Token, obtained time.Time) (time.Time, bool) {
 	for _, k := range []string{"refresh_token_expires_in", "refresh_expires_in"} {
-		if n := seconds(ot.Extra(k)); n > 0 {
-			return obtained.Add(time.Duration(n) * time.Second)
+		if v := ot.Extra(k); v != nil {
+			if n := seconds(v); n > 0 {
+				return obtained.Add(time.Duration(n) * time.Second), true
+			}
+			return time.Time{}, true
 		}
 	}
-	return time.Time{}
+	return time.Time{}, false
+}
+
+// firstExpiry is refreshExpiry for a sign-in's answer: nothing said and
+// "never" are both no expiry.
+func firstExpiry(ot *oauth2.Token, obtained time.Time) time.Time {
+	t, _ := refreshExpiry(ot, obtained)
+	return t
 }
 
 // seconds reads a JSON number of seconds, sent as a number or a string.

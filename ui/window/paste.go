@@ -116,7 +116,7 @@ func (p *pasted) check() {
 	p.verdict.SetText("Checking against the issuer's keys…")
 	p.verify.Disable()
 	p.session.Verify(raw, func(v auth.Verification, err error) {
-		p.verify.Enable()
+		setEnabled(p.verify, p.raw() != "" && auth.Decode(p.raw()).Kind == auth.KindJWT)
 		if raw != p.raw() {
 			return // the token changed meanwhile
 		}
@@ -137,6 +137,13 @@ func (m *Main) InspectToken() {
 	p := newPasted(m.session, m.clock)
 	d := dialog.NewCustom("Inspect a token", "Close", p.content, m.win)
 	d.Resize(fyne.NewSize(640, 560))
+	// The pasted token is forgotten with the dialog.
+	d.SetOnClosed(func() {
+		p.entry.SetText("")
+		if m.pasted == p {
+			m.pasted = nil
+		}
+	})
 	m.pasted = p
 	d.Show()
 }
