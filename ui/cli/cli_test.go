@@ -50,6 +50,20 @@ func (h *harness) run(stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// signIn adds profile dev for srv's client_secret_post client, signed in
+// with a refresh token the server mints for scope (and resource), and
+// returns the profile's first access token.
+func (h *harness) signIn(t *testing.T, srv *testserver.Server, scope, resource string) string {
+	t.Helper()
+	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, scope, resource)+"\n", "login", "dev", "--refresh-token-stdin")
+	require.Equal(t, 0, code, stderr)
+	code, out, stderr := h.run("", "token", "dev")
+	require.Equal(t, 0, code, stderr)
+	return strings.TrimSpace(out)
+}
+
 func TestUsageErrors(t *testing.T) {
 	h := newHarness(t)
 	for _, args := range [][]string{
@@ -250,15 +264,9 @@ func TestPromptAndParams(t *testing.T) {
 func TestTokenOutputFormats(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Stock: true})
 	h := newHarness(t)
-	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
-	require.Equal(t, 0, code, stderr)
-	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience)+"\n", "login", "dev", "--refresh-token-stdin")
-	require.Equal(t, 0, code, stderr)
-	code, out, _ := h.run("", "token", "dev")
-	require.Equal(t, 0, code)
-	at := strings.TrimSpace(out)
+	at := h.signIn(t, srv, "openid offline_access read:things", testserver.APIAudience)
 
-	code, out, stderr = h.run("", "token", "dev", "--output", "json")
+	code, out, stderr := h.run("", "token", "dev", "--output", "json")
 	require.Equal(t, 0, code, stderr)
 	var v struct {
 		AccessToken string    `json:"access_token"`

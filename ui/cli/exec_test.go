@@ -13,10 +13,7 @@ import (
 func TestExecRunsAChildWithoutExec(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Stock: true})
 	h := newHarness(t)
-	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
-	require.Equal(t, 0, code, stderr)
-	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "offline_access", "")+"\n", "login", "dev", "--refresh-token-stdin")
-	require.Equal(t, 0, code, stderr)
+	h.signIn(t, srv, "offline_access", "")
 
 	t.Setenv("ID_TOKEN", "stale")
 	code, out, stderr := h.run("from stdin", "exec", "dev", "--", "sh", "-c", `printf '%s|%s|' "$ACCESS_TOKEN" "${ID_TOKEN-unset}"; cat; exit 5`)

@@ -17,16 +17,10 @@ import (
 func TestInspectAnyTokenFromStdin(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Stock: true})
 	h := newHarness(t)
-	code, _, stderr := h.run(testserver.PostClientSecret, "profile", "add", "dev", "--issuer", srv.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
-	require.Equal(t, 0, code, stderr)
-	code, _, stderr = h.run(srv.Mint(t, testserver.PostClientID, "openid offline_access read:things", testserver.APIAudience)+"\n", "login", "dev", "--refresh-token-stdin")
-	require.Equal(t, 0, code, stderr)
-	code, out, _ := h.run("", "token", "dev")
-	require.Equal(t, 0, code)
-	at := strings.TrimSpace(out)
+	at := h.signIn(t, srv, "openid offline_access read:things", testserver.APIAudience)
 	session, _ := h.store.RawSecret("dev", auth.SecretSession)
 
-	code, out, stderr = h.run("Authorization: Bearer "+at+"\n", "inspect", "-", "--verify")
+	code, out, stderr := h.run("Authorization: Bearer "+at+"\n", "inspect", "-", "--verify")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "token  JWT, signature verified against its issuer's keys")
 	require.Contains(t, out, "signature valid (RS256, kid ")
