@@ -187,14 +187,17 @@ func (e *Engine) dropSession(ctx context.Context, name string) error {
 // dropCache forgets the cached token set and keeps the refresh token, for a
 // profile whose tokens still come from source.
 func (e *Engine) dropCache(ctx context.Context, name, source string) error {
-	rt, legacy, err := e.refreshToken(ctx, name)
+	s, legacy, err := e.loadSession(ctx, name)
+	if err == nil {
+		s, legacy, err = e.withRefreshToken(ctx, name, s, legacy)
+	}
 	if err != nil {
 		return err
 	}
-	if rt == "" {
+	if s.RefreshToken == "" {
 		return e.dropSession(ctx, name)
 	}
 	// The refresh token's own dates stay with it.
-	old, _, _ := e.loadSession(ctx, name)
-	return e.saveSession(ctx, name, session{RefreshToken: rt, Source: source, SignedInAt: old.SignedInAt, RefreshExpiresAt: old.RefreshExpiresAt, RefreshedAt: old.RefreshedAt}, legacy)
+	kept := session{RefreshToken: s.RefreshToken, Source: source, SignedInAt: s.SignedInAt, RefreshExpiresAt: s.RefreshExpiresAt, RefreshedAt: s.RefreshedAt}
+	return e.saveSession(ctx, name, kept, cleanup(s, legacy))
 }

@@ -51,10 +51,11 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 				if err != nil {
 					return withHint(err, args[0])
 				}
+				// One more read, after the token: the profile (for its CA file)
+				// and when its refresh token runs out.
+				st := a.Engine.Status(c.Context(), args[0])
 				if caFile == "" {
-					if p, err := a.Engine.Profile(c.Context(), args[0]); err == nil {
-						caFile = p.CAFile
-					}
+					caFile = st.Profile.CAFile
 				}
 				at := a.report(t.AccessToken, t, true)
 				at.raw = t.AccessToken
@@ -64,7 +65,7 @@ and says in one line whether it holds; the exit code is 0 only when it does.`,
 					reports, titles = append(reports, id), append(titles, "ID token")
 				}
 				extra = map[string]any{"profile": args[0], "token_type": t.Type(), "granted_scope": t.Scope}
-				if by := a.Engine.Status(c.Context(), args[0]).SignInBy; !by.IsZero() {
+				if by := st.SignInBy; !by.IsZero() {
 					signInBy, extra["sign_in_by"] = by, by
 				}
 			}
