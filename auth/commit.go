@@ -136,10 +136,12 @@ func (e *Engine) checkSpent(name, rt string) error {
 // commit stores what a refresh brought, s — the refresh token to keep
 // (rotated or not) and the new token set — as one keychain write: a rotation is
 // atomic, and a refresh costs one write. When the issuer rotated, the old
-// refresh token is marked spent in the journal first, so that whatever
+// refresh token is marked spent in the journal too, so that whatever
 // happens next (a stalled keychain, a kill, a second Ctrl-C) it is never
 // sent again; once the new one is stored the mark no longer matches
-// anything.
+// anything. The mark and the write go out at once: the old token is safe
+// from a resend as soon as either has landed, so waiting for the mark
+// before starting the write would only make that moment later.
 func (e *Engine) commit(ctx context.Context, name, old string, s session, legacy bool) error {
 	if s.RefreshToken == old {
 		// Nothing is spent: a failed write only costs a refresh next time.
@@ -150,8 +152,11 @@ func (e *Engine) commit(ctx context.Context, name, old string, s session, legacy
 	}
 	// This process remembers too, whatever becomes of the journal file.
 	_ = e.spentHere.MarkSpent(name, old)
-	markErr := e.journal.MarkSpent(name, old)
-	if err := e.saveRotated(ctx, name, s, legacy); err != nil {
+	marked := make(chan error, 1)
+	go func() { marked <- e.journal.MarkSpent(name, old) }()
+	err := e.saveRotated(ctx, name, s, legacy)
+	markErr := <-marked
+	if err != nil {
 		if markErr != nil {
 			return fmt.Errorf("%w, and recording that the stored one is spent failed too (%v): sign in again before the next refresh: %w", ErrRotationLost, markErr, ErrNeedsLogin)
 		}
