@@ -53,6 +53,9 @@ type Engine struct {
 	keySets   map[string]*oidc.RemoteKeySet // by CA file and JWKS URL
 	watchers  []func(name string)
 
+	// fast is the quick copy of the token sets, or nil (see TokenCache).
+	fast TokenCache
+
 	// Exchanges in flight (see begin and Close).
 	closed  bool
 	pending map[*pendingOp]struct{}
@@ -102,6 +105,9 @@ func NewEngine(store Store, locker Locker, opts ...Option) *Engine {
 	}
 	for _, o := range opts {
 		o(e)
+	}
+	if e.fast != nil {
+		e.store = fastDropping{Store: e.store, fast: e.fast}
 	}
 	return e
 }
@@ -364,6 +370,9 @@ func (e *Engine) refresh(ctx context.Context, name string, opts TokenOptions, st
 
 // cached returns the stored token set, or a zero Token when none is cached.
 func (e *Engine) cached(ctx context.Context, name string) (Token, error) {
+	if e.fast != nil {
+		return e.cachedFast(ctx, name)
+	}
 	s, _, err := e.loadSession(ctx, name)
 	return s.Token, err
 }

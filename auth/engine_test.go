@@ -52,9 +52,10 @@ type packageTB struct{ testing.TB }
 func (packageTB) Cleanup(func()) {}
 
 type fixture struct {
-	srv    *testserver.Server
-	store  *authtest.Store
-	engine *auth.Engine
+	srv     *testserver.Server
+	store   *authtest.Store
+	engine  *auth.Engine
+	lockDir string
 }
 
 func newFixture(t *testing.T, srv *testserver.Server, p auth.Profile, scope, resource string, opts ...auth.Option) fixture {
@@ -70,11 +71,12 @@ func newFixture(t *testing.T, srv *testserver.Server, p auth.Profile, scope, res
 	if p.ClientID == "" {
 		p.ClientID, p.ClientSecret, p.AuthMethod = testserver.PostClientID, testserver.PostClientSecret, auth.AuthPost
 	}
-	e := auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}, opts...)
+	locks := t.TempDir()
+	e := auth.NewEngine(st, auth.FileLocker{Dir: locks}, opts...)
 	p, err := e.AddProfile(ctx, p)
 	require.NoError(t, err)
 	require.NoError(t, e.SetRefreshToken(ctx, p.Name, srv.Mint(t, p.ClientID, scope, resource)))
-	return fixture{srv: srv, store: st, engine: e}
+	return fixture{srv: srv, store: st, engine: e, lockDir: locks}
 }
 
 func (f fixture) refreshToken(t *testing.T) string {

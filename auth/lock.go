@@ -41,6 +41,19 @@ func (l FileLocker) Lock(ctx context.Context, name string) (func(), error) {
 	return l.lock(ctx, name+".lock", name)
 }
 
+// TryLock takes NAME.lock in Dir if it is free now, without waiting.
+func (l FileLocker) TryLock(name string) (func(), bool) {
+	if ValidateName(name) != nil || os.MkdirAll(l.Dir, 0o700) != nil {
+		return nil, false
+	}
+	fl := flock.New(filepath.Join(l.Dir, name+".lock"))
+	if ok, err := fl.TryLock(); err != nil || !ok {
+		_ = fl.Close()
+		return nil, false
+	}
+	return func() { _ = fl.Unlock() }, true
+}
+
 // LockIndex takes @index.lock in Dir, polling until it is free or ctx ends.
 func (l FileLocker) LockIndex(ctx context.Context) (func(), error) {
 	return l.lock(ctx, indexLockFile, "the profile list")
@@ -145,5 +158,10 @@ func LockDir(service string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("no cache directory for lock files: %w", err)
 	}
-	return filepath.Join(cache, "tokentray", "locks", service), nil
+	return LockDirUnder(cache, service), nil
+}
+
+// LockDirUnder is LockDir for the user cache directory cache.
+func LockDirUnder(cache, service string) string {
+	return filepath.Join(cache, "tokentray", "locks", service)
 }

@@ -161,7 +161,13 @@ func (e *Engine) writeSession(ctx context.Context, name string, s session) error
 	if err != nil {
 		return err
 	}
-	return e.store.SaveSecret(ctx, name, SecretSession, string(b))
+	if err := e.store.SaveSecret(ctx, name, SecretSession, string(b)); err != nil {
+		return err
+	}
+	if e.fast != nil {
+		e.fastPut(name, s) // every write holds the profile's lock
+	}
+	return nil
 }
 
 func (e *Engine) dropLegacy(ctx context.Context, name string) error {

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
@@ -139,6 +141,9 @@ func newEnv(t testing.TB) *env {
 	rand.Read(b)
 	e := &env{t: t, service: "tokentray-e2e-" + hex.EncodeToString(b)}
 	t.Cleanup(func() {
+		// Nor in the kernel's key store, where the binaries copied the
+		// token sets (keychain.KernelCache).
+		keychain.NewKernelCache(e.service, e.lockDir()).DropAll()
 		// Leave nothing behind in the shared keychain.
 		out, _ := exec.Command("secret-tool", "search", "--all", "service", e.service).CombinedOutput()
 		if strings.Contains(string(out), "attribute.username") {
@@ -146,6 +151,27 @@ func newEnv(t testing.TB) *env {
 		}
 	})
 	return e
+}
+
+// getenv is the variable as the binaries e runs see it.
+func (e *env) getenv(key string) string {
+	v := os.Getenv(key)
+	for _, kv := range e.extra {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+// lockDir is where the binaries e runs keep their lock files
+// (auth.LockDir, from os.UserCacheDir).
+func (e *env) lockDir() string {
+	cache := e.getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		cache = filepath.Join(e.getenv("HOME"), ".cache")
+	}
+	return auth.LockDirUnder(cache, e.service)
 }
 
 type result struct {

@@ -22,11 +22,23 @@ func Service() string {
 // NewEngine is the engine over the keychain service, with its lock files
 // and spent-token journal in the user cache directory (auth.LockDir): the
 // one the command line and the tray app both run on, so that they share
-// one cache, one lock per profile and one journal.
+// one cache, one lock per profile and one journal. On Linux the token sets
+// are also copied to the kernel's key store (KernelCache), unless
+// NoQuickCacheEnv is set.
 func NewEngine(service string, opts ...auth.Option) (*auth.Engine, error) {
 	locks, err := auth.LockDir(service)
 	if err != nil {
 		return nil, err
 	}
+	if os.Getenv(NoQuickCacheEnv) == "" {
+		if c := quickCache(service, locks); c != nil {
+			opts = append([]auth.Option{auth.WithTokenCache(c)}, opts...)
+		}
+	}
 	return auth.NewEngine(New(service), auth.FileLocker{Dir: locks}, opts...), nil
 }
+
+// NoQuickCacheEnv, set to anything, keeps cached tokens in the keychain
+// alone: every `tokentray token` then asks the keychain (see
+// auth.TokenCache and KernelCache).
+const NoQuickCacheEnv = "TOKENTRAY_NO_QUICK_CACHE"

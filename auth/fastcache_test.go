@@ -1,0 +1,179 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/testsupport/testserver"
+)
+
+// memCache is an auth.TokenCache in memory, recording the ttl of each Put.
+type memCache struct {
+	mu   sync.Mutex
+	vals map[string]string
+	ttls map[string]time.Duration
+}
+
+func newMemCache() *memCache {
+	return &memCache{vals: map[string]string{}, ttls: map[string]time.Duration{}}
+}
+
+func (c *memCache) Get(name string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.vals[name]
+	return v, ok
+}
+
+func (c *memCache) Put(name, value string, ttl time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.vals[name], c.ttls[name] = value, ttl
+}
+
+func (c *memCache) Drop(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.vals, name)
+}
+
+// cachedAccessToken is the access token the quick copy holds for name.
+func (c *memCache) cachedAccessToken(t *testing.T, name string) string {
+	t.Helper()
+	raw, ok := c.Get(name)
+	if !ok {
+		return ""
+	}
+	var v struct {
+		Token auth.Token `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &v))
+	return v.Token.AccessToken
+}
+
+func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache()
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	ctx := context.Background()
+	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, tok.AccessToken, cache.cachedAccessToken(t, "dev"), "the refresh's token set is copied")
+	raw, _ := cache.Get("dev")
+	require.NotContains(t, raw, f.refreshToken(t), "the refresh token never leaves the keychain")
+	require.LessOrEqual(t, cache.ttls["dev"], auth.FastCacheFor)
+
+	// A keychain that fails every call: the copy still serves.
+	f.store.SetErr(errors.New("the keychain is gone"))
+	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, tok.AccessToken, got.AccessToken)
+	f.store.SetErr(nil)
+
+	// A forced refresh replaces the copy with the new token set.
+	fresh, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
+	require.NoError(t, err)
+	require.NotEqual(t, tok.AccessToken, fresh.AccessToken)
+	require.Equal(t, fresh.AccessToken, cache.cachedAccessToken(t, "dev"))
+}
+
+func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache()
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	ctx := context.Background()
+	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+
+	// As after a reboot, or once the copy's time is up.
+	cache.Drop("dev")
+	lock := auth.FileLocker{Dir: f.lockDir}
+	unlock, err := lock.Lock(ctx, "dev") // another process is busy with dev
+	require.NoError(t, err)
+	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err, "a cached token is served while the lock is held elsewhere")
+	require.Equal(t, tok.AccessToken, got.AccessToken)
+	require.Empty(t, cache.cachedAccessToken(t, "dev"), "without the lock a sign-out could happen between the read and the copy")
+	unlock()
+
+	f.store.ResetReads()
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, tok.AccessToken, cache.cachedAccessToken(t, "dev"), "the lock is free: the keychain's token set is copied")
+	require.Equal(t, 1, f.store.Reads()["dev"], "a miss reads the keychain once")
+	f.store.ResetReads()
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Empty(t, f.store.Reads(), "a hit reads nothing")
+}
+
+func TestQuickCopyGoesWithTheTokens(t *testing.T) {
+	srv := sharedServer(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, f fixture)
+	}{
+		{"sign-out", func(t *testing.T, f fixture) {
+			require.NoError(t, f.engine.Logout(ctx, "dev", auth.LogoutOptions{}))
+		}},
+		{"removal", func(t *testing.T, f fixture) {
+			require.NoError(t, f.engine.RemoveProfile(ctx, "dev"))
+		}},
+		{"another issuer", func(t *testing.T, f fixture) {
+			p, err := f.engine.Profile(ctx, "dev")
+			require.NoError(t, err)
+			p.Domain = "http://127.0.0.1:1"
+			_, err = f.engine.UpdateProfile(ctx, p)
+			require.NoError(t, err)
+		}},
+		{"another audience", func(t *testing.T, f fixture) {
+			p, err := f.engine.Profile(ctx, "dev")
+			require.NoError(t, err)
+			p.Audience = "https://other.example.com"
+			_, err = f.engine.UpdateProfile(ctx, p)
+			require.NoError(t, err)
+		}},
+		{"a pasted refresh token", func(t *testing.T, f fixture) {
+			require.NoError(t, f.engine.SetRefreshToken(ctx, "dev", srv.Mint(t, testserver.PostClientID, "openid offline_access", "")))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cache := newMemCache()
+			f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+			_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+			require.NoError(t, err)
+			require.NotEmpty(t, cache.cachedAccessToken(t, "dev"))
+			tc.change(t, f)
+			require.Empty(t, cache.cachedAccessToken(t, "dev"), "the copy must not outlive the tokens it copied")
+		})
+	}
+}
+
+func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache()
+	var later atomic.Int64 // how far the engine's clock is ahead
+	clock := func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache), auth.WithClock(clock))
+	ctx := context.Background()
+	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, auth.FastCacheFor, cache.ttls["dev"], "an hour's token is copied for the cache's own limit")
+
+	// Five minutes before the hour is up, a fresh copy lives five minutes.
+	left := 5 * time.Minute
+	later.Store(int64(time.Until(tok.Expiry) - left))
+	cache.Drop("dev")
+	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, tok.AccessToken, got.AccessToken)
+	require.InDelta(t, float64(left), float64(cache.ttls["dev"]), float64(5*time.Second))
+}
