@@ -2,15 +2,14 @@ package keychain
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/internal/kernelkeys"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,15 +28,16 @@ type KernelCache struct {
 }
 
 // NewKernelCache is the kernel cache of the keychain service's profiles
-// whose lock files are in lockDir (auth.LockDir): the key names carry both,
-// so profiles of another service or another home directory never meet.
+// whose lock files are in lockDir (auth.LockDir): the key names carry both
+// ("tokentray:HASH:SERVICE:NAME", HASH from the directory of every
+// service's lock directory), so profiles of another service or another
+// home directory never meet.
 func NewKernelCache(service, lockDir string) *KernelCache {
-	sum := sha256.Sum256([]byte(lockDir))
-	return &KernelCache{prefix: "tokentray:" + service + ":" + hex.EncodeToString(sum[:6]) + ":"}
+	return &KernelCache{prefix: kernelkeys.Scope(filepath.Dir(lockDir)) + service + ":"}
 }
 
 const (
-	keyType = "user"
+	keyType = kernelkeys.KeyType
 	// The user may view, read, write, search, link and set attributes of
 	// the key, whichever of the user's processes asks; nobody else may.
 	keyPerm = 0x3f3f0000 // KEY_POS_ALL | KEY_USR_ALL (linux/keyctl.h)
@@ -103,28 +103,7 @@ func (c *KernelCache) Drop(name string) {
 }
 
 // DropAll drops every profile's key of this cache (tests clean up with it).
-func (c *KernelCache) DropAll() {
-	buf := make([]byte, 4*1024)
-	n, err := unix.KeyctlBuffer(unix.KEYCTL_READ, unix.KEY_SPEC_USER_KEYRING, buf, 0)
-	if err != nil {
-		return
-	}
-	n = min(n, len(buf))
-	for i := 0; i+4 <= n; i += 4 {
-		id := int(int32(binary.NativeEndian.Uint32(buf[i:])))
-		desc, err := unix.KeyctlString(unix.KEYCTL_DESCRIBE, id)
-		if err != nil {
-			continue
-		}
-		// type;uid;gid;perm;description
-		parts := strings.SplitN(desc, ";", 5)
-		if len(parts) == 5 && parts[0] == keyType {
-			if name, ok := strings.CutPrefix(parts[4], c.prefix); ok {
-				c.Drop(name)
-			}
-		}
-	}
-}
+func (c *KernelCache) DropAll() { kernelkeys.DropPrefix(c.prefix) }
 
 // roomFor reports whether a key of n bytes keeps this user's key quota at
 // most half used, by keys and by bytes.

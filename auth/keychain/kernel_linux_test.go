@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,10 +92,11 @@ func TestKernelCacheExpires(t *testing.T) {
 }
 
 func TestKernelCacheKeysAreOwnedByServiceAndHome(t *testing.T) {
-	dir, service := t.TempDir(), testService()
-	a := testKernelCache(t, service, dir)
-	b := newTestKernelCache(t, dir)                   // another service
-	other := testKernelCache(t, service, t.TempDir()) // another home
+	// Lock directories as auth.LockDir has them: HOME/.cache/tokentray/locks/SERVICE.
+	locks, service, another := t.TempDir(), testService(), testService()
+	a := testKernelCache(t, service, filepath.Join(locks, service))
+	b := testKernelCache(t, another, filepath.Join(locks, another))
+	other := testKernelCache(t, service, filepath.Join(t.TempDir(), service)) // another home
 	require.NotEqual(t, a.prefix, other.prefix)
 	a.Put("dev", "a", time.Minute)
 	for _, c := range []*KernelCache{b, other} {

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/internal/kernelkeys"
 )
 
 // Start starts a session, stopped by PID when t ends, and returns its
@@ -25,16 +28,21 @@ func Start(t testing.TB) []string {
 	if out, err := exec.Command("bash", script, "start", dir).CombinedOutput(); err != nil {
 		t.Fatalf("teststack start: %v: %s", err, out)
 	}
+	var env []string
 	t.Cleanup(func() {
 		if out, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
 			t.Errorf("teststack stop: %v: %s", err, out)
+		}
+		// The kernel's copies of the session's token sets too: the
+		// kernel's key store outlives the session.
+		if cache := Getenv(env, "XDG_CACHE_HOME"); cache != "" {
+			kernelkeys.DropScope(filepath.Dir(auth.LockDirUnder(cache, "any")))
 		}
 	})
 	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
 	if err != nil {
 		t.Fatalf("teststack env: %v", err)
 	}
-	var env []string
 	for _, kv := range strings.Split(string(dump), "\x00") {
 		if kv != "" {
 			env = append(env, kv)
