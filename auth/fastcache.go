@@ -33,10 +33,13 @@ const FastCacheFor = 10 * time.Minute
 // TokenCache).
 func WithTokenCache(c TokenCache) Option { return func(e *Engine) { e.fast = c } }
 
-// fastEntry is what the quick copy holds for a profile.
+// fastEntry is what the quick copy holds for a profile: the token set and
+// the end of the copy's life, which fastGet enforces whatever the cache's
+// own expiry does (a kernel key rewritten by a process killed before it
+// set the timeout would otherwise live until reboot).
 type fastEntry struct {
-	Source string `json:"source,omitempty"`
-	Token  Token  `json:"token"`
+	Token Token     `json:"token"`
+	Until time.Time `json:"until"`
 }
 
 // fastGet returns the profile's token set from the quick copy.
@@ -46,7 +49,7 @@ func (e *Engine) fastGet(name string) (Token, bool) {
 		return Token{}, false
 	}
 	var f fastEntry
-	if json.Unmarshal([]byte(raw), &f) != nil || f.Token.AccessToken == "" {
+	if json.Unmarshal([]byte(raw), &f) != nil || f.Token.AccessToken == "" || !e.now().Before(f.Until) {
 		return Token{}, false
 	}
 	return f.Token, true
@@ -66,7 +69,7 @@ func (e *Engine) fastPut(name string, s session) {
 	if left := t.Expiry.Sub(now); !t.Expiry.IsZero() && left < ttl {
 		ttl = left
 	}
-	b, err := json.Marshal(fastEntry{Source: s.Source, Token: t})
+	b, err := json.Marshal(fastEntry{Token: t, Until: now.Add(ttl)})
 	if err != nil {
 		return
 	}

@@ -177,3 +177,38 @@ func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
 	require.Equal(t, tok.AccessToken, got.AccessToken)
 	require.InDelta(t, float64(left), float64(cache.ttls["dev"]), float64(5*time.Second))
 }
+
+func TestQuickCopyIsDroppedBeforeAChangeThatFails(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache()
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	ctx := context.Background()
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, cache.cachedAccessToken(t, "dev"))
+	// The write fails, or times out and may still land later: either way
+	// the copy must already be gone.
+	f.store.SetSaveSecretErr(errors.New("the keychain write failed"))
+	require.Error(t, f.engine.SetRefreshToken(ctx, "dev", "pasted-refresh-token"))
+	require.Empty(t, cache.cachedAccessToken(t, "dev"))
+}
+
+func TestQuickCopyIsNotServedPastItsLife(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache() // keeps values forever: the engine must not
+	var later atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache), auth.WithClock(clock))
+	ctx := context.Background()
+	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	raw, _ := cache.Get("dev")
+
+	later.Store(int64(auth.FastCacheFor + time.Second))
+	f.store.ResetReads()
+	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, f.store.Reads()["dev"], "past its life the copy is a miss: the keychain is asked")
+	again, _ := cache.Get("dev")
+	require.NotEqual(t, raw, again, "and the copy is made afresh")
+}

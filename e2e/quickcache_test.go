@@ -48,10 +48,17 @@ func TestCachedTokenWithoutTheKeychain(t *testing.T) {
 	r = e.run("", "token", "dev")
 	require.NotEqual(t, 0, r.code)
 	require.Contains(t, r.stderr, "keychain did not answer")
-	e.extra = e.extra[:len(e.extra)-1]
 	cont()
 
+	// A process that does not use the copy still drops it when it signs
+	// out: other processes are using it.
+	e.must("", "token", "dev")
+	e.extra = e.extra[:len(e.extra)-1]
+	_, ok = quick.Get("dev")
+	require.True(t, ok, "reading the keychain without the copy leaves it standing")
+	e.extra = append(e.extra, keychain.NoQuickCacheEnv+"=1")
 	e.must("", "logout", "dev")
+	e.extra = e.extra[:len(e.extra)-1]
 	_, ok = quick.Get("dev")
 	require.False(t, ok, "a sign-out removes the copy")
 	r = e.run("", "token", "dev")
@@ -67,9 +74,14 @@ func TestQuickCopyGoesWithTheProfile(t *testing.T) {
 	e := newEnv(t)
 	addProfile(t, e, first, "openid offline_access", "")
 	remember(strings.TrimSpace(e.must("", "token", "dev").stdout))
+	quick := keychain.NewKernelCache(e.service, e.lockDir())
+	_, ok := quick.Get("dev")
+	require.True(t, ok, "the first profile's token set is in the kernel's key store")
 	e.must("", "profile", "rm", "dev")
+	_, ok = quick.Get("dev")
+	require.False(t, ok, "gone with the profile")
 	e.must(testserver.PostClientSecret+"\n", "profile", "add", "dev", "--issuer", second.Issuer, "--client-id", testserver.PostClientID, "--client-secret-stdin")
-	_, ok := keychain.NewKernelCache(e.service, e.lockDir()).Get("dev")
+	_, ok = quick.Get("dev")
 	require.False(t, ok)
 	r := e.run("", "token", "dev")
 	require.Equal(t, 3, r.code, "the new profile needs a sign-in: %s", r.stderr)

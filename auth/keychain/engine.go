@@ -2,6 +2,7 @@ package keychain
 
 import (
 	"os"
+	"time"
 
 	"github.com/tokentray/tokentray/auth"
 )
@@ -30,15 +31,27 @@ func NewEngine(service string, opts ...auth.Option) (*auth.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if os.Getenv(NoQuickCacheEnv) == "" {
-		if c := quickCache(service, locks); c != nil {
-			opts = append([]auth.Option{auth.WithTokenCache(c)}, opts...)
+	if c := quickCache(service, locks); c != nil {
+		if os.Getenv(NoQuickCacheEnv) != "" {
+			// Not read nor filled, but still dropped with every change:
+			// other processes may be using the copy.
+			c = dropOnly{c}
 		}
+		opts = append([]auth.Option{auth.WithTokenCache(c)}, opts...)
 	}
 	return auth.NewEngine(New(service), auth.FileLocker{Dir: locks}, opts...), nil
 }
 
-// NoQuickCacheEnv, set to anything, keeps cached tokens in the keychain
-// alone: every `tokentray token` then asks the keychain (see
-// auth.TokenCache and KernelCache).
+// NoQuickCacheEnv, set to anything, keeps this process from using the
+// kernel copy: every `tokentray token` then asks the keychain (see
+// auth.TokenCache and KernelCache). Its changes still drop the copy, which
+// other processes may be using.
 const NoQuickCacheEnv = "TOKENTRAY_NO_QUICK_CACHE"
+
+// dropOnly is a TokenCache that is neither read nor written, only
+// dropped: the engine drops a profile's copy before every change to its
+// items.
+type dropOnly struct{ auth.TokenCache }
+
+func (dropOnly) Get(string) (string, bool)         { return "", false }
+func (dropOnly) Put(string, string, time.Duration) {}

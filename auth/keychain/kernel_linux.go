@@ -3,6 +3,7 @@ package keychain
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ import (
 // KernelCache is auth.TokenCache in the Linux kernel's key retention
 // service (keyrings(7)), as Kerberos keeps its tickets there: a "user" key
 // per profile in the user's keyring, readable by the user's processes
-// only, held in kernel memory (never swapped, never on disk, gone at
-// reboot) and expired by the kernel with its timeout. Reading it is two
+// only, held in kernel memory (never swapped, gone at reboot) and expired
+// by the kernel with its timeout. Reading it is two
 // system calls instead of a Secret Service connection and two round trips
 // to the keychain daemon. Only access and ID tokens go there, never a
 // refresh token. It takes at most half of the user's key quota
@@ -67,38 +68,45 @@ func (c *KernelCache) Get(name string) (string, bool) {
 	}
 }
 
-// Put implements auth.TokenCache.
+// Put implements auth.TokenCache. The key is built in this process's own
+// keyring, where no other process sees it, and then linked into the user
+// keyring, which replaces the old key in one step: a kill part way leaves
+// the old key or the new one, each with its permissions and timeout.
 func (c *KernelCache) Put(name, value string, ttl time.Duration) {
 	desc := c.prefix + name
 	if !roomFor(len(desc) + len(value)) {
 		c.Drop(name)
 		return
 	}
-	id, err := unix.AddKey(keyType, desc, []byte(value), unix.KEY_SPEC_USER_KEYRING)
+	id, err := unix.AddKey(keyType, desc, []byte(value), unix.KEY_SPEC_PROCESS_KEYRING)
 	if err != nil {
 		c.Drop(name)
 		return
 	}
+	defer func() { _, _ = unix.KeyctlInt(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_PROCESS_KEYRING, 0, 0) }()
 	secs := int((ttl + time.Second - 1) / time.Second)
-	if err := unix.KeyctlSetperm(id, keyPerm); err != nil {
-		c.Drop(name)
-		return
-	}
-	if _, err := unix.KeyctlInt(unix.KEYCTL_SET_TIMEOUT, id, max(secs, 1), 0, 0); err != nil {
+	if unix.KeyctlSetperm(id, keyPerm) != nil || keyctl(unix.KEYCTL_SET_TIMEOUT, id, max(secs, 1)) != nil ||
+		keyctl(unix.KEYCTL_LINK, id, unix.KEY_SPEC_USER_KEYRING) != nil {
+		_ = keyctl(unix.KEYCTL_INVALIDATE, id, 0)
 		c.Drop(name)
 	}
 }
 
+func keyctl(cmd, id, arg int) error {
+	_, err := unix.KeyctlInt(cmd, id, arg, 0, 0)
+	return err
+}
+
 // Drop implements auth.TokenCache: the key is invalidated, which removes it
-// at once; should that fail, its value is overwritten with one that no Get
-// accepts as a token set.
+// from every keyring at once; should that fail, it is unlinked from the
+// user keyring, which needs only the user's write permission on it.
 func (c *KernelCache) Drop(name string) {
 	id, ok := c.key(name)
 	if !ok {
 		return
 	}
-	if _, err := unix.KeyctlInt(unix.KEYCTL_INVALIDATE, id, 0, 0, 0); err != nil {
-		_, _ = unix.AddKey(keyType, c.prefix+name, []byte("-"), unix.KEY_SPEC_USER_KEYRING)
+	if keyctl(unix.KEYCTL_INVALIDATE, id, 0) != nil {
+		_ = keyctl(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_USER_KEYRING)
 	}
 }
 
@@ -113,9 +121,15 @@ func roomFor(n int) bool {
 		return false
 	}
 	defer f.Close()
-	uid := os.Getuid()
-	sc := bufio.NewScanner(f)
+	return roomIn(f, os.Getuid(), n)
+}
+
+// roomIn is roomFor over /proc/key-users as r, for uid.
+func roomIn(r io.Reader, uid, n int) bool {
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		// "  1000:     5 5/5 5/200 92/20000": uid, usage, keys/instantiated,
+		// keys/quota, bytes/quota.
 		var u, usage, nkeys, nikeys, qkeys, maxKeys, qbytes, maxBytes int
 		if _, err := fmt.Sscanf(strings.TrimSpace(sc.Text()), "%d: %d %d/%d %d/%d %d/%d", &u, &usage, &nkeys, &nikeys, &qkeys, &maxKeys, &qbytes, &maxBytes); err != nil || u != uid {
 			continue
