@@ -117,6 +117,15 @@ func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
 func TestQuickCopyGoesWithTheTokens(t *testing.T) {
 	srv := sharedServer(t)
 	ctx := context.Background()
+	edit := func(change func(*auth.Profile)) func(*testing.T, fixture) {
+		return func(t *testing.T, f fixture) {
+			p, err := f.engine.Profile(ctx, "dev")
+			require.NoError(t, err)
+			change(&p)
+			_, err = f.engine.UpdateProfile(ctx, p)
+			require.NoError(t, err)
+		}
+	}
 	for _, tc := range []struct {
 		name   string
 		change func(t *testing.T, f fixture)
@@ -127,20 +136,8 @@ func TestQuickCopyGoesWithTheTokens(t *testing.T) {
 		{"removal", func(t *testing.T, f fixture) {
 			require.NoError(t, f.engine.RemoveProfile(ctx, "dev"))
 		}},
-		{"another issuer", func(t *testing.T, f fixture) {
-			p, err := f.engine.Profile(ctx, "dev")
-			require.NoError(t, err)
-			p.Domain = "http://127.0.0.1:1"
-			_, err = f.engine.UpdateProfile(ctx, p)
-			require.NoError(t, err)
-		}},
-		{"another audience", func(t *testing.T, f fixture) {
-			p, err := f.engine.Profile(ctx, "dev")
-			require.NoError(t, err)
-			p.Audience = "https://other.example.com"
-			_, err = f.engine.UpdateProfile(ctx, p)
-			require.NoError(t, err)
-		}},
+		{"another issuer", edit(func(p *auth.Profile) { p.Domain = "http://127.0.0.1:1" })},
+		{"another audience", edit(func(p *auth.Profile) { p.Audience = "https://other.example.com" })},
 		{"a pasted refresh token", func(t *testing.T, f fixture) {
 			require.NoError(t, f.engine.SetRefreshToken(ctx, "dev", srv.Mint(t, testserver.PostClientID, "openid offline_access", "")))
 		}},
