@@ -5,6 +5,13 @@
 // that a script's `tokentray token dev` never loads a GUI toolkit. main only
 // wires the concrete parts together: the keychain store, the file lock, the
 // engine and the CLI.
+//
+// A command-line call lives for milliseconds: it has no use for Go's
+// container-aware GOMAXPROCS, which looks up the cgroup's CPU limit at
+// start and keeps a goroutine (one more thread to start) re-checking it.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
