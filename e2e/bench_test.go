@@ -59,6 +59,17 @@ func BenchmarkCLI(b *testing.B) {
 		b.Fatalf("build floor: %v\n%s", err, out)
 	}
 
+	// Go's own start: a static hello-world, the least any Go command costs.
+	hello := filepath.Join(b.TempDir(), "hello")
+	if err := os.WriteFile(hello+".go", []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	build = exec.Command("go", "build", "-o", hello, hello+".go")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build hello: %v\n%s", err, out)
+	}
+
 	// medians runs the commands in turn, runs times over, so that a
 	// drift in the machine's speed weighs on each of them alike, and
 	// returns the median of each.
@@ -80,8 +91,12 @@ func BenchmarkCLI(b *testing.B) {
 	}
 	median := func(f func()) time.Duration { return medians(f)[0] }
 	b.ResetTimer()
-	m := medians(func() { run("", "--help") }, func() { tool("", "--help") })
-	help, toolHelp := m[0], m[1]
+	m := medians(func() { run("", "--help") }, func() { tool("", "--help") }, func() {
+		if err := exec.Command(hello).Run(); err != nil {
+			b.Fatalf("hello: %v", err)
+		}
+	})
+	help, toolHelp, goStart := m[0], m[1], m[2]
 	keychainOnly := func() {
 		cmd := e.command(context.Background(), "", "token", "dev")
 		cmd.Env = append(cmd.Env, keychain.NoQuickCacheEnv+"=1")
@@ -142,6 +157,7 @@ func BenchmarkCLI(b *testing.B) {
 	row("tokentray --help (process start, no keychain)", help)
 	row("secret-tool --help", toolHelp)
 	ratio("  ratio", help, toolHelp, 2)
+	row("  Go's own start (a static hello-world)", goStart)
 	row("tokentray token dev (cached)", cached)
 	row("secret-tool lookup (one item)", lookup)
 	ratio("  ratio", cached, lookup, 0.5)
@@ -150,6 +166,7 @@ func BenchmarkCLI(b *testing.B) {
 	ratio("  its ratio", fromKeychain, lookup, 0.5)
 	row("  floor: a minimal Go client's keychain read (e2e/floor)", least)
 	ratio("  floor's ratio", least, lookup, 0.5)
+	fmt.Fprintf(w, "%-50s %9.2fx\n", "  tokentray's start alone vs secret-tool lookup", float64(help)/float64(lookup))
 	row("tokentray token dev --refresh", forced)
 	row("by hand: secret-tool lookup + curl + secret-tool store", byHand)
 	ratio("  ratio", forced, byHand, 0.75)
