@@ -127,10 +127,18 @@ func (e *Engine) Endpoints(ctx context.Context, p Profile) (Endpoints, error) {
 		return Endpoints{}, fmt.Errorf("discover the endpoints of %s: the configuration has no token endpoint", base)
 	}
 	e.mu.Lock()
+	if len(e.endpoints) >= maxCached {
+		clear(e.endpoints) // rediscovered when next needed
+	}
 	e.endpoints[key] = ep
 	e.mu.Unlock()
 	return ep, nil
 }
+
+// maxCached bounds the engine's caches of discovered endpoints and of key
+// sets: the tray app runs for weeks, and every token pasted into the
+// inspector may name another issuer. Past the bound a cache starts afresh.
+const maxCached = 64
 
 // sameIssuer compares a discovered issuer with the one the profile names,
 // exactly (OpenID Connect Discovery §4.3: scheme, host, path and case) but

@@ -80,8 +80,8 @@ func (e *Engine) VerifyJWT(ctx context.Context, raw, caFile string) (Verificatio
 
 // keySet returns the issuer's published keys at url, fetched with client
 // (whose trusted roots are caFile's): fetched lazily, cached and refetched
-// by go-oidc when a token names an unknown kid, kept for the engine's
-// lifetime. One set per URL and CA file: a set made without a profile's CA
+// by go-oidc when a token names an unknown kid, kept while the cache is
+// within maxCached. One set per URL and CA file: a set made without a profile's CA
 // must not serve that profile's sign-ins.
 func (e *Engine) keySet(ctx context.Context, client *http.Client, url, caFile string) oidc.KeySet {
 	e.mu.Lock()
@@ -89,6 +89,9 @@ func (e *Engine) keySet(ctx context.Context, client *http.Client, url, caFile st
 	key := caFile + "\x00" + url
 	keys, ok := e.keySets[key]
 	if !ok {
+		if len(e.keySets) >= maxCached {
+			clear(e.keySets)
+		}
 		keys = oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), client), url)
 		e.keySets[key] = keys
 	}
