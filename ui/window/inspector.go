@@ -349,13 +349,21 @@ func fillClaims(c *fyne.Container, d auth.Decoded) {
 	case auth.KindEncrypted:
 		c.Objects = append(c.Objects, widget.NewLabel(""), wrapped("Encrypted token (JWE): only its audience can read the claims."))
 	}
-	for _, k := range d.ClaimNames() {
+	names := d.ClaimNames()
+	for _, k := range names[:min(len(names), maxClaims)] {
 		v := wrapped(formatClaim(d, k))
 		v.Selectable = true
 		c.Objects = append(c.Objects, widget.NewLabelWithStyle(k, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), v)
 	}
+	if more := len(names) - maxClaims; more > 0 {
+		c.Objects = append(c.Objects, widget.NewLabel(""), wrapped(fmt.Sprintf("… and %d more claims: `tokentray inspect` lists them all.", more)))
+	}
 	c.Refresh()
 }
+
+// maxClaims bounds the claims shown, two widgets each: a token (pasted,
+// perhaps hostile) with thousands would make the window crawl.
+const maxClaims = 200
 
 // formatClaim is auth.Decoded.FormatClaim with the times written as the
 // window writes them (timeLayout).

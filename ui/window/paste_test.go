@@ -2,11 +2,13 @@ package window
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/ui/session/sessiontest"
@@ -63,4 +65,26 @@ func TestInspectAPastedToken(t *testing.T) {
 	names, err := f.Engine.Names(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, []string{"dev"}, names, "nothing pasted is stored")
+}
+
+// A pasted token with thousands of claims shows the first maxClaims and
+// says how many more there are, instead of making thousands of widgets.
+func TestInspectAPastedTokenWithManyClaims(t *testing.T) {
+	f := sessiontest.New(t)
+	m, w := open(t, f)
+	test.Tap(button(t, m.Content(), LabelInspectToken))
+	p := m.pasted
+	claims := make([]string, 5000)
+	for i := range claims {
+		claims[i] = `"c` + strconv.Itoa(i) + `":1`
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := enc([]byte(`{"alg":"RS256"}`)) + "." + enc([]byte("{"+strings.Join(claims, ",")+"}")) + ".c2ln"
+	f.Clipboard.WriteAll(jwt)
+	test.Tap(button(t, w.Canvas().Overlays().Top(), LabelFromClipboard))
+	f.Settle(t)
+	objs := p.claims.Objects
+	require.Len(t, objs, 2*maxClaims+2)
+	last := objs[len(objs)-1].(*widget.Label)
+	require.Contains(t, last.Text, "and 4800 more claims")
 }
