@@ -53,8 +53,10 @@ type Engine struct {
 	keySets   map[string]*oidc.RemoteKeySet // by CA file and JWKS URL
 	watchers  []func(name string)
 
-	// fast is the quick copy of the token sets, or nil (see TokenCache).
-	fast TokenCache
+	// fast is the quick copy of the token sets, or nil (see TokenCache);
+	// fastReads says whether this engine uses it or only drops it.
+	fast      TokenCache
+	fastReads bool
 
 	// Exchanges in flight (see begin and Close).
 	closed  bool
@@ -370,7 +372,7 @@ func (e *Engine) refresh(ctx context.Context, name string, opts TokenOptions, st
 
 // cached returns the stored token set, or a zero Token when none is cached.
 func (e *Engine) cached(ctx context.Context, name string) (Token, error) {
-	if e.fast != nil {
+	if e.fastReads {
 		return e.cachedFast(ctx, name)
 	}
 	s, _, err := e.loadSession(ctx, name)

@@ -31,7 +31,14 @@ const FastCacheFor = 10 * time.Minute
 
 // WithTokenCache gives the engine a quick copy of the token sets (see
 // TokenCache).
-func WithTokenCache(c TokenCache) Option { return func(e *Engine) { e.fast = c } }
+func WithTokenCache(c TokenCache) Option { return func(e *Engine) { e.fast, e.fastReads = c, true } }
+
+// WithTokenCacheDropped has the engine neither read nor fill c, only drop
+// a profile's copy before every change to its items: other processes may
+// be using the copy.
+func WithTokenCacheDropped(c TokenCache) Option {
+	return func(e *Engine) { e.fast, e.fastReads = c, false }
+}
 
 // fastEntry is what the quick copy holds for a profile: the token set and
 // the end of the copy's life, which fastGet enforces whatever the cache's

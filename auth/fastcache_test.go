@@ -209,3 +209,25 @@ func TestQuickCopyIsNotServedPastItsLife(t *testing.T) {
 	again, _ := cache.Get("dev")
 	require.NotEqual(t, raw, again, "and the copy is made afresh")
 }
+
+// An engine told not to use the copy (TOKENTRAY_NO_QUICK_CACHE) never
+// serves it, but drops it with every change: other processes use it.
+func TestDroppedQuickCopyIsNotReadButDropped(t *testing.T) {
+	srv := sharedServer(t)
+	cache := newMemCache()
+	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCacheDropped(cache))
+	ctx := context.Background()
+	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Empty(t, cache.cachedAccessToken(t, "dev"), "not filled")
+
+	b, err := json.Marshal(map[string]any{"token": auth.Token{AccessToken: "from-another-process"}, "until": time.Now().Add(time.Minute)})
+	require.NoError(t, err)
+	cache.Put("dev", string(b), time.Minute)
+	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, tok.AccessToken, got.AccessToken, "not read: the keychain's token is served")
+
+	require.NoError(t, f.engine.Logout(ctx, "dev", auth.LogoutOptions{}))
+	require.Empty(t, cache.cachedAccessToken(t, "dev"), "dropped with the sign-out")
+}

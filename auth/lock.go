@@ -163,5 +163,17 @@ func LockDir(service string) (string, error) {
 
 // LockDirUnder is LockDir for the user cache directory cache.
 func LockDirUnder(cache, service string) string {
-	return filepath.Join(cache, "tokentray", "locks", service)
+	return filepath.Join(LockRootUnder(cache), service)
 }
+
+// LockRoot is the directory of every service's LockDir.
+func LockRoot() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory for lock files: %w", err)
+	}
+	return LockRootUnder(cache), nil
+}
+
+// LockRootUnder is LockRoot for the user cache directory cache.
+func LockRootUnder(cache string) string { return filepath.Join(cache, "tokentray", "locks") }

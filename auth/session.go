@@ -164,7 +164,7 @@ func (e *Engine) writeSession(ctx context.Context, name string, s session) error
 	if err := e.store.SaveSecret(ctx, name, SecretSession, string(b)); err != nil {
 		return err
 	}
-	if e.fast != nil {
+	if e.fastReads {
 		e.fastPut(name, s) // every write holds the profile's lock
 	}
 	return nil

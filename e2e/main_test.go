@@ -143,7 +143,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() {
 		// Nor in the kernel's key store, where the binaries copied the
 		// token sets (keychain.KernelCache).
-		keychain.NewKernelCache(e.service, e.lockDir()).DropAll()
+		keychain.NewKernelCache(e.service, e.lockRoot()).DropAll()
 		// Leave nothing behind in the shared keychain.
 		out, _ := exec.Command("secret-tool", "search", "--all", "service", e.service).CombinedOutput()
 		if strings.Contains(string(out), "attribute.username") {
@@ -164,14 +164,14 @@ func (e *env) getenv(key string) string {
 	return v
 }
 
-// lockDir is where the binaries e runs keep their lock files
-// (auth.LockDir, from os.UserCacheDir).
-func (e *env) lockDir() string {
+// lockRoot is where the binaries e runs keep the lock directories of
+// their keychain services (auth.LockRoot, from os.UserCacheDir).
+func (e *env) lockRoot() string {
 	cache := e.getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		cache = filepath.Join(e.getenv("HOME"), ".cache")
 	}
-	return auth.LockDirUnder(cache, e.service)
+	return auth.LockRootUnder(cache)
 }
 
 type result struct {

@@ -2,7 +2,6 @@ package keychain
 
 import (
 	"os"
-	"time"
 
 	"github.com/tokentray/tokentray/auth"
 )
@@ -31,13 +30,16 @@ func NewEngine(service string, opts ...auth.Option) (*auth.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c := quickCache(service, locks); c != nil {
+	root, err := auth.LockRoot()
+	if err != nil {
+		return nil, err
+	}
+	if c := quickCache(service, root); c != nil {
+		use := auth.WithTokenCache
 		if os.Getenv(NoQuickCacheEnv) != "" {
-			// Not read nor filled, but still dropped with every change:
-			// other processes may be using the copy.
-			c = dropOnly{c}
+			use = auth.WithTokenCacheDropped
 		}
-		opts = append([]auth.Option{auth.WithTokenCache(c)}, opts...)
+		opts = append([]auth.Option{use(c)}, opts...)
 	}
 	return auth.NewEngine(New(service), auth.FileLocker{Dir: locks}, opts...), nil
 }
@@ -47,11 +49,3 @@ func NewEngine(service string, opts ...auth.Option) (*auth.Engine, error) {
 // auth.TokenCache and KernelCache). Its changes still drop the copy, which
 // other processes may be using.
 const NoQuickCacheEnv = "TOKENTRAY_NO_QUICK_CACHE"
-
-// dropOnly is a TokenCache that is neither read nor written, only
-// dropped: the engine drops a profile's copy before every change to its
-// items.
-type dropOnly struct{ auth.TokenCache }
-
-func (dropOnly) Get(string) (string, bool)         { return "", false }
-func (dropOnly) Put(string, string, time.Duration) {}

@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -29,12 +30,12 @@ type KernelCache struct {
 }
 
 // NewKernelCache is the kernel cache of the keychain service's profiles
-// whose lock files are in lockDir (auth.LockDir): the key names carry both
-// ("tokentray:HASH:SERVICE:NAME", HASH from the directory of every
-// service's lock directory), so profiles of another service or another
-// home directory never meet.
-func NewKernelCache(service, lockDir string) *KernelCache {
-	return &KernelCache{prefix: kernelkeys.Scope(filepath.Dir(lockDir)) + service + ":"}
+// whose lock directories are in lockRoot (auth.LockRoot): the key names
+// carry both ("tokentray:HASH:SERVICE:NAME", HASH from lockRoot, SERVICE
+// escaped), so profiles of another service or another home directory
+// never meet.
+func NewKernelCache(service, lockRoot string) *KernelCache {
+	return &KernelCache{prefix: kernelkeys.Scope(lockRoot) + url.QueryEscape(service) + ":"}
 }
 
 const (
@@ -45,6 +46,9 @@ const (
 )
 
 func (c *KernelCache) key(name string) (int, bool) {
+	if auth.ValidateName(name) != nil {
+		return 0, false
+	}
 	id, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, keyType, c.prefix+name, 0)
 	return id, err == nil
 }
@@ -68,22 +72,29 @@ func (c *KernelCache) Get(name string) (string, bool) {
 	}
 }
 
-// Put implements auth.TokenCache. The key is built in this process's own
-// keyring, where no other process sees it, and then linked into the user
-// keyring, which replaces the old key in one step: a kill part way leaves
-// the old key or the new one, each with its permissions and timeout.
+// Put implements auth.TokenCache. The key is built in the calling
+// thread's own keyring, where no other process sees it, and then linked
+// into the user keyring, which replaces the old key in one step: a kill
+// part way leaves the old key or the new one, each with its permissions
+// and timeout. The goroutine stays on its thread throughout: a thread
+// keyring belongs to one OS thread, and Go moves goroutines between them.
 func (c *KernelCache) Put(name, value string, ttl time.Duration) {
+	if auth.ValidateName(name) != nil {
+		return
+	}
 	desc := c.prefix + name
 	if !roomFor(len(desc) + len(value)) {
 		c.Drop(name)
 		return
 	}
-	id, err := unix.AddKey(keyType, desc, []byte(value), unix.KEY_SPEC_PROCESS_KEYRING)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	id, err := unix.AddKey(keyType, desc, []byte(value), unix.KEY_SPEC_THREAD_KEYRING)
 	if err != nil {
 		c.Drop(name)
 		return
 	}
-	defer func() { _, _ = unix.KeyctlInt(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_PROCESS_KEYRING, 0, 0) }()
+	defer func() { _ = keyctl(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_THREAD_KEYRING) }()
 	secs := int((ttl + time.Second - 1) / time.Second)
 	if unix.KeyctlSetperm(id, keyPerm) != nil || keyctl(unix.KEYCTL_SET_TIMEOUT, id, max(secs, 1)) != nil ||
 		keyctl(unix.KEYCTL_LINK, id, unix.KEY_SPEC_USER_KEYRING) != nil {
@@ -142,6 +153,6 @@ func roomIn(r io.Reader, uid, n int) bool {
 }
 
 // quickCache is the engine's auth.TokenCache on Linux.
-func quickCache(service, lockDir string) auth.TokenCache {
-	return NewKernelCache(service, lockDir)
+func quickCache(service, lockRoot string) auth.TokenCache {
+	return NewKernelCache(service, lockRoot)
 }

@@ -5,8 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,9 +17,9 @@ import (
 // These tests use the kernel's real key store, in the user keyring of
 // whoever runs them, under a service of their own.
 
-func newTestKernelCache(t *testing.T, lockDir string) *KernelCache {
+func newTestKernelCache(t *testing.T, lockRoot string) *KernelCache {
 	t.Helper()
-	return testKernelCache(t, testService(), lockDir)
+	return testKernelCache(t, testService(), lockRoot)
 }
 
 func testService() string {
@@ -27,9 +28,9 @@ func testService() string {
 	return "tokentray-test-" + hex.EncodeToString(b)
 }
 
-func testKernelCache(t *testing.T, service, lockDir string) *KernelCache {
+func testKernelCache(t *testing.T, service, lockRoot string) *KernelCache {
 	t.Helper()
-	c := NewKernelCache(service, lockDir)
+	c := NewKernelCache(service, lockRoot)
 	t.Cleanup(c.DropAll)
 	return c
 }
@@ -97,11 +98,10 @@ func TestKernelCacheExpires(t *testing.T) {
 }
 
 func TestKernelCacheKeysAreOwnedByServiceAndHome(t *testing.T) {
-	// Lock directories as auth.LockDir has them: HOME/.cache/tokentray/locks/SERVICE.
-	locks, service, another := t.TempDir(), testService(), testService()
-	a := testKernelCache(t, service, filepath.Join(locks, service))
-	b := testKernelCache(t, another, filepath.Join(locks, another))
-	other := testKernelCache(t, service, filepath.Join(t.TempDir(), service)) // another home
+	locks, service := t.TempDir(), testService()
+	a := testKernelCache(t, service, locks)
+	b := testKernelCache(t, service+":b", locks)      // another service, whose name starts like a's
+	other := testKernelCache(t, service, t.TempDir()) // another home
 	require.NotEqual(t, a.prefix, other.prefix)
 	a.Put("dev", "a", time.Minute)
 	for _, c := range []*KernelCache{b, other} {
@@ -146,4 +146,59 @@ func TestRoomForLeavesHalfTheQuota(t *testing.T) {
 	} else {
 		require.True(t, roomFor(100))
 	}
+}
+
+// Put pins its goroutine to one thread while it builds a key in that
+// thread's keyring: run on whatever thread Go picks at each call, the key
+// could be updated in place in the user keyring (losing its timeout) or
+// left behind with default permissions.
+func TestKernelCachePutFromManyThreads(t *testing.T) {
+	c := newTestKernelCache(t, t.TempDir())
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range 4 { // keep the scheduler moving goroutines between threads
+		busy.Add(1)
+		go func() {
+			defer busy.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+	var puts sync.WaitGroup
+	for g := range 4 {
+		puts.Add(1)
+		go func() {
+			defer puts.Done()
+			for i := range 300 {
+				c.Put("dev", fmt.Sprintf("value-%d-%d", g, i), time.Minute)
+			}
+		}()
+	}
+	puts.Wait()
+	close(stop)
+	busy.Wait()
+
+	// Every key of this name, the live one and any replaced one the
+	// kernel has not collected yet, has its timeout and its permissions.
+	b, err := os.ReadFile("/proc/keys")
+	require.NoError(t, err)
+	seen := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !strings.HasPrefix(f[8], c.prefix+"dev:") {
+			continue
+		}
+		seen++
+		require.NotEqual(t, "perm", f[3], "a key of this name without a timeout: %s", line)
+		require.Equal(t, "3f3f0000", f[4], "a key of this name with other permissions: %s", line)
+	}
+	require.NotZero(t, seen)
+	_, ok := c.Get("dev")
+	require.True(t, ok)
 }

@@ -36,7 +36,7 @@ func Start(t testing.TB) []string {
 		// The kernel's copies of the session's token sets too: the
 		// kernel's key store outlives the session.
 		if cache := Getenv(env, "XDG_CACHE_HOME"); cache != "" {
-			kernelkeys.DropScope(filepath.Dir(auth.LockDirUnder(cache, "any")))
+			kernelkeys.DropScope(auth.LockRootUnder(cache))
 		}
 	})
 	dump, err := exec.Command("bash", "-c", `. "$1/env" && env -0`, "bash", dir).Output()
