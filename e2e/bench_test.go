@@ -51,24 +51,14 @@ func BenchmarkCLI(b *testing.B) {
 	run(srv.Mint(b, testserver.PostClientID, "openid offline_access", ""), "login", "dev", "--refresh-token-stdin")
 	run("", "token", "dev") // fill the cache
 	floor := filepath.Join(b.TempDir(), "floor")
-	// Built as tokentray is: static, without cgo (a dynamically linked
-	// floor pays the loader's time too).
-	build := exec.Command("go", "build", "-o", floor, "./floor")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build floor: %v\n%s", err, out)
-	}
+	buildStatic(b, floor, "./floor")
 
 	// Go's own start: a static hello-world, the least any Go command costs.
 	hello := filepath.Join(b.TempDir(), "hello")
 	if err := os.WriteFile(hello+".go", []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	build = exec.Command("go", "build", "-o", hello, hello+".go")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build hello: %v\n%s", err, out)
-	}
+	buildStatic(b, hello, hello+".go")
 
 	// medians runs the commands in turn, runs times over, so that a
 	// drift in the machine's speed weighs on each of them alike, and
@@ -173,4 +163,15 @@ func BenchmarkCLI(b *testing.B) {
 	row("  curl alone (HTTP, last run)", curl)
 	row("  secret-tool store alone (one keychain write)", store)
 	fmt.Fprintln(w)
+}
+
+// buildStatic builds pkg to out as tokentray is built: static, without cgo
+// (a dynamically linked program pays the loader's time too).
+func buildStatic(tb testing.TB, out, pkg string) {
+	tb.Helper()
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("build %s: %v\n%s", pkg, err, msg)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/tokentray/tokentray/auth"
 	"github.com/tokentray/tokentray/auth/keychain"
 	"github.com/tokentray/tokentray/testsupport/testserver"
+	"github.com/tokentray/tokentray/testsupport/teststack"
 )
 
 // bin is the binary under test: $TOKENTRAY_BIN (make test builds it) or one
@@ -155,13 +156,7 @@ func newEnv(t testing.TB) *env {
 
 // getenv is the variable as the binaries e runs see it.
 func (e *env) getenv(key string) string {
-	v := os.Getenv(key)
-	for _, kv := range e.extra {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
+	return teststack.Getenv(append(os.Environ(), e.extra...), key)
 }
 
 // lockRoot is where the binaries e runs keep the lock directories of
