@@ -58,10 +58,17 @@ func (c *memCache) cachedAccessToken(t *testing.T, name string) string {
 	return v.Token.AccessToken
 }
 
-func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
-	srv := sharedServer(t)
+// quickFixture is a signed-in dev whose engine keeps its quick copy in the
+// returned memCache.
+func quickFixture(t *testing.T, opts ...auth.Option) (fixture, *memCache) {
+	t.Helper()
 	cache := newMemCache()
-	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	opts = append([]auth.Option{auth.WithTokenCache(cache)}, opts...)
+	return newFixture(t, sharedServer(t), auth.Profile{}, "openid offline_access", "", opts...), cache
+}
+
+func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
+	f, cache := quickFixture(t)
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
@@ -85,9 +92,7 @@ func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
 }
 
 func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
-	srv := sharedServer(t)
-	cache := newMemCache()
-	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	f, cache := quickFixture(t)
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
@@ -143,8 +148,7 @@ func TestQuickCopyGoesWithTheTokens(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cache := newMemCache()
-			f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+			f, cache := quickFixture(t)
 			_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 			require.NoError(t, err)
 			require.NotEmpty(t, cache.cachedAccessToken(t, "dev"))
@@ -155,11 +159,9 @@ func TestQuickCopyGoesWithTheTokens(t *testing.T) {
 }
 
 func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
-	srv := sharedServer(t)
-	cache := newMemCache()
 	var later atomic.Int64 // how far the engine's clock is ahead
 	clock := func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
-	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache), auth.WithClock(clock))
+	f, cache := quickFixture(t, auth.WithClock(clock))
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
@@ -176,9 +178,7 @@ func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
 }
 
 func TestQuickCopyIsDroppedBeforeAChangeThatFails(t *testing.T) {
-	srv := sharedServer(t)
-	cache := newMemCache()
-	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache))
+	f, cache := quickFixture(t)
 	ctx := context.Background()
 	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
@@ -191,11 +191,9 @@ func TestQuickCopyIsDroppedBeforeAChangeThatFails(t *testing.T) {
 }
 
 func TestQuickCopyIsNotServedPastItsLife(t *testing.T) {
-	srv := sharedServer(t)
-	cache := newMemCache() // keeps values forever: the engine must not
 	var later atomic.Int64
 	clock := func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
-	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCache(cache), auth.WithClock(clock))
+	f, cache := quickFixture(t, auth.WithClock(clock)) // memCache keeps values forever: the engine must not
 	ctx := context.Background()
 	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
