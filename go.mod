@@ -12,7 +12,7 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/godbus/dbus/v5 v5.2.2
 	github.com/gofrs/flock v0.13.2
-	github.com/jezek/xgb v1.1.1
+	github.com/jezek/xgb v1.3.1
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
 	github.com/tc-hib/winres v0.2.1
