@@ -4,48 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/tokentray/tokentray/auth"
+	"github.com/tokentray/tokentray/auth/authtest"
 	"github.com/tokentray/tokentray/testsupport/testserver"
 )
 
-// memCache is an auth.TokenCache in memory, recording the ttl of each Put.
-type memCache struct {
-	mu   sync.Mutex
-	vals map[string]string
-	ttls map[string]time.Duration
-}
-
-func newMemCache() *memCache {
-	return &memCache{vals: map[string]string{}, ttls: map[string]time.Duration{}}
-}
-
-func (c *memCache) Get(name string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.vals[name]
-	return v, ok
-}
-
-func (c *memCache) Put(name, value string, ttl time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.vals[name], c.ttls[name] = value, ttl
-}
-
-func (c *memCache) Drop(name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.vals, name)
-}
-
-// cachedAccessToken is the access token the quick copy holds for name.
-func (c *memCache) cachedAccessToken(t *testing.T, name string) string {
+// cachedAccessToken is the access token the quick copy c holds for name.
+func cachedAccessToken(t *testing.T, c *authtest.Cache, name string) string {
 	t.Helper()
 	raw, ok := c.Get(name)
 	if !ok {
@@ -59,10 +29,10 @@ func (c *memCache) cachedAccessToken(t *testing.T, name string) string {
 }
 
 // quickFixture is a signed-in dev whose engine keeps its quick copy in the
-// returned memCache.
-func quickFixture(t *testing.T, opts ...auth.Option) (fixture, *memCache) {
+// returned cache.
+func quickFixture(t *testing.T, opts ...auth.Option) (fixture, *authtest.Cache) {
 	t.Helper()
-	cache := newMemCache()
+	cache := authtest.NewCache()
 	opts = append([]auth.Option{auth.WithTokenCache(cache)}, opts...)
 	return newFixture(t, sharedServer(t), auth.Profile{}, "openid offline_access", "", opts...), cache
 }
@@ -72,10 +42,10 @@ func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
-	require.Equal(t, tok.AccessToken, cache.cachedAccessToken(t, "dev"), "the refresh's token set is copied")
+	require.Equal(t, tok.AccessToken, cachedAccessToken(t, cache, "dev"), "the refresh's token set is copied")
 	raw, _ := cache.Get("dev")
 	require.NotContains(t, raw, f.refreshToken(t), "the refresh token never leaves the keychain")
-	require.LessOrEqual(t, cache.ttls["dev"], auth.FastCacheFor)
+	require.LessOrEqual(t, cache.TTL("dev"), auth.FastCacheFor)
 
 	// A keychain that fails every call: the copy still serves.
 	f.store.SetErr(errors.New("the keychain is gone"))
@@ -88,7 +58,7 @@ func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
 	fresh, err := f.engine.Token(ctx, "dev", auth.TokenOptions{ForceRefresh: true})
 	require.NoError(t, err)
 	require.NotEqual(t, tok.AccessToken, fresh.AccessToken)
-	require.Equal(t, fresh.AccessToken, cache.cachedAccessToken(t, "dev"))
+	require.Equal(t, fresh.AccessToken, cachedAccessToken(t, cache, "dev"))
 }
 
 func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
@@ -105,13 +75,13 @@ func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
 	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err, "a cached token is served while the lock is held elsewhere")
 	require.Equal(t, tok.AccessToken, got.AccessToken)
-	require.Empty(t, cache.cachedAccessToken(t, "dev"), "without the lock a sign-out could happen between the read and the copy")
+	require.Empty(t, cachedAccessToken(t, cache, "dev"), "without the lock a sign-out could happen between the read and the copy")
 	unlock()
 
 	f.store.ResetReads()
 	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
-	require.Equal(t, tok.AccessToken, cache.cachedAccessToken(t, "dev"), "the lock is free: the keychain's token set is copied")
+	require.Equal(t, tok.AccessToken, cachedAccessToken(t, cache, "dev"), "the lock is free: the keychain's token set is copied")
 	require.Equal(t, 1, f.store.Reads()["dev"], "a miss reads the keychain once")
 	f.store.ResetReads()
 	_, err = f.engine.Token(ctx, "dev", auth.TokenOptions{})
@@ -151,9 +121,9 @@ func TestQuickCopyGoesWithTheTokens(t *testing.T) {
 			f, cache := quickFixture(t)
 			_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 			require.NoError(t, err)
-			require.NotEmpty(t, cache.cachedAccessToken(t, "dev"))
+			require.NotEmpty(t, cachedAccessToken(t, cache, "dev"))
 			tc.change(t, f)
-			require.Empty(t, cache.cachedAccessToken(t, "dev"), "the copy must not outlive the tokens it copied")
+			require.Empty(t, cachedAccessToken(t, cache, "dev"), "the copy must not outlive the tokens it copied")
 		})
 	}
 }
@@ -165,7 +135,7 @@ func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
-	require.Equal(t, auth.FastCacheFor, cache.ttls["dev"], "an hour's token is copied for the cache's own limit")
+	require.Equal(t, auth.FastCacheFor, cache.TTL("dev"), "an hour's token is copied for the cache's own limit")
 
 	// Five minutes before the hour is up, a fresh copy lives five minutes.
 	left := 5 * time.Minute
@@ -174,7 +144,7 @@ func TestQuickCopyLivesNoLongerThanItsToken(t *testing.T) {
 	got, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
 	require.Equal(t, tok.AccessToken, got.AccessToken)
-	require.InDelta(t, float64(left), float64(cache.ttls["dev"]), float64(5*time.Second))
+	require.InDelta(t, float64(left), float64(cache.TTL("dev")), float64(5*time.Second))
 }
 
 func TestQuickCopyIsDroppedBeforeAChangeThatFails(t *testing.T) {
@@ -182,18 +152,18 @@ func TestQuickCopyIsDroppedBeforeAChangeThatFails(t *testing.T) {
 	ctx := context.Background()
 	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
-	require.NotEmpty(t, cache.cachedAccessToken(t, "dev"))
+	require.NotEmpty(t, cachedAccessToken(t, cache, "dev"))
 	// The write fails, or times out and may still land later: either way
 	// the copy must already be gone.
 	f.store.SetSaveSecretErr(errors.New("the keychain write failed"))
 	require.Error(t, f.engine.SetRefreshToken(ctx, "dev", "pasted-refresh-token"))
-	require.Empty(t, cache.cachedAccessToken(t, "dev"))
+	require.Empty(t, cachedAccessToken(t, cache, "dev"))
 }
 
 func TestQuickCopyIsNotServedPastItsLife(t *testing.T) {
 	var later atomic.Int64
 	clock := func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
-	f, cache := quickFixture(t, auth.WithClock(clock)) // memCache keeps values forever: the engine must not
+	f, cache := quickFixture(t, auth.WithClock(clock)) // authtest.Cache keeps values forever: the engine must not
 	ctx := context.Background()
 	_, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
@@ -212,12 +182,12 @@ func TestQuickCopyIsNotServedPastItsLife(t *testing.T) {
 // serves it, but drops it with every change: other processes use it.
 func TestDroppedQuickCopyIsNotReadButDropped(t *testing.T) {
 	srv := sharedServer(t)
-	cache := newMemCache()
+	cache := authtest.NewCache()
 	f := newFixture(t, srv, auth.Profile{}, "openid offline_access", "", auth.WithTokenCacheDropped(cache))
 	ctx := context.Background()
 	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
 	require.NoError(t, err)
-	require.Empty(t, cache.cachedAccessToken(t, "dev"), "not filled")
+	require.Empty(t, cachedAccessToken(t, cache, "dev"), "not filled")
 
 	b, err := json.Marshal(map[string]any{"token": auth.Token{AccessToken: "from-another-process"}, "until": time.Now().Add(time.Minute)})
 	require.NoError(t, err)
@@ -227,5 +197,5 @@ func TestDroppedQuickCopyIsNotReadButDropped(t *testing.T) {
 	require.Equal(t, tok.AccessToken, got.AccessToken, "not read: the keychain's token is served")
 
 	require.NoError(t, f.engine.Logout(ctx, "dev", auth.LogoutOptions{}))
-	require.Empty(t, cache.cachedAccessToken(t, "dev"), "dropped with the sign-out")
+	require.Empty(t, cachedAccessToken(t, cache, "dev"), "dropped with the sign-out")
 }
