@@ -53,6 +53,25 @@ func run() int {
 		return cli.ExitError
 	}
 
+	app := &cli.App{
+		Engine:      engine,
+		Clipboard:   clipboard.Command{},
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
+		OpenBrowser: browser.Open,
+		StartGUI:    startGUI,
+		GUIPath:     guiPath,
+		Exec:        replaceProcess,
+	}
+	// A cached token is answered first, before signals are caught: it
+	// changes nothing, so a Ctrl-C has nothing to cut short.
+	if code, ok := app.RunCached(os.Args[1:]); ok {
+		return code
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got atomic.Value // the os.Signal that interrupted the command
@@ -78,19 +97,6 @@ func run() int {
 		got.Store(s)
 		cancel()
 	}()
-	app := &cli.App{
-		Engine:      engine,
-		Clipboard:   clipboard.Command{},
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		Terminal:    func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
-		ReadHidden:  func() (string, error) { b, err := term.ReadPassword(int(os.Stdin.Fd())); return string(b), err },
-		OpenBrowser: browser.Open,
-		StartGUI:    startGUI,
-		GUIPath:     guiPath,
-		Exec:        replaceProcess,
-	}
 	code := app.Run(ctx, os.Args[1:])
 	shutdown.Finish(engine, os.Stderr)
 	if s, ok := got.Load().(syscall.Signal); ok && code != cli.ExitOK {

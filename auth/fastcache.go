@@ -62,6 +62,24 @@ func (e *Engine) fastGet(name string) (Token, bool) {
 	return f.Token, true
 }
 
+// QuickToken is Token without the keychain, the network or a lock: the
+// profile's token from the quick copy while it is usable for opts. ok is
+// false with opts.ForceRefresh, without a quick copy (or with
+// WithTokenCacheDropped), and when the copy has no token for the profile
+// or one too close to its expiry: Token then does the whole work. A
+// command line answers its hot path with it before setting anything else
+// up.
+func (e *Engine) QuickToken(name string, opts TokenOptions) (t Token, ok bool) {
+	if !e.fastReads || opts.ForceRefresh {
+		return Token{}, false
+	}
+	t, ok = e.fastGet(name)
+	if !ok || !e.usable(t, opts, e.now()) {
+		return Token{}, false
+	}
+	return t, true
+}
+
 // fastPut copies s's token set into the quick copy while it is valid; the
 // caller holds the profile's lock and has just read or written s in the
 // keychain.

@@ -61,6 +61,34 @@ func TestQuickCopyServesWithoutTheKeychain(t *testing.T) {
 	require.Equal(t, fresh.AccessToken, cachedAccessToken(t, cache, "dev"))
 }
 
+// TestQuickTokenIsTheCopyAlone: QuickToken answers from the copy, touching
+// nothing else, and leaves to Token what the copy cannot answer.
+func TestQuickTokenIsTheCopyAlone(t *testing.T) {
+	f, cache := quickFixture(t)
+	ctx := context.Background()
+	_, ok := f.engine.QuickToken("dev", auth.TokenOptions{})
+	require.False(t, ok, "nothing copied yet")
+	tok, err := f.engine.Token(ctx, "dev", auth.TokenOptions{})
+	require.NoError(t, err)
+	f.store.SetErr(errors.New("the keychain is gone"))
+	got, ok := f.engine.QuickToken("dev", auth.TokenOptions{})
+	require.True(t, ok)
+	require.Equal(t, tok.AccessToken, got.AccessToken)
+	require.True(t, tok.Expiry.Equal(got.Expiry), "%v, not %v", tok.Expiry, got.Expiry)
+	got, ok = f.engine.QuickToken("dev", auth.TokenOptions{IDToken: true})
+	require.True(t, ok, "the copy holds the ID token too")
+	require.Equal(t, tok.IDToken, got.IDToken)
+	_, ok = f.engine.QuickToken("dev", auth.TokenOptions{ForceRefresh: true})
+	require.False(t, ok, "a forced refresh is Token's")
+	f.store.SetErr(nil)
+
+	err = f.engine.Logout(ctx, "dev", auth.LogoutOptions{})
+	require.NoError(t, err)
+	_, ok = f.engine.QuickToken("dev", auth.TokenOptions{})
+	require.False(t, ok, "gone with the sign-out")
+	require.Empty(t, cachedAccessToken(t, cache, "dev"))
+}
+
 func TestQuickCopyIsFilledOnAMissOnlyUnderTheLock(t *testing.T) {
 	f, cache := quickFixture(t)
 	ctx := context.Background()
