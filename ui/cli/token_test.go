@@ -15,7 +15,9 @@ import (
 
 type failingWriter struct{}
 
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("write /dev/stdout: broken pipe") }
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("write /dev/stdout: broken pipe")
+}
 
 // TestRunCachedAnswersOnlyThePlainCallFromTheQuickCopy: `token NAME` is
 // answered from the quick copy with what Run prints and no keychain read;
