@@ -6,11 +6,11 @@
 // wires the concrete parts together: the keychain store, the file lock, the
 // engine and the CLI.
 //
-// A command-line call lives for milliseconds: it has no use for Go's
-// container-aware GOMAXPROCS, which looks up the cgroup's CPU limit at
-// start and keeps a goroutine (one more thread to start) re-checking it.
+// A command-line call lives for milliseconds: it has no use for the
+// goroutine (one more thread to start) with which Go re-checks the CPU
+// limit every second. The limit itself is still read at start, and a
+// container's limit still caps GOMAXPROCS: fewer threads to start.
 //
-//go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
 package main
 
