@@ -56,10 +56,10 @@ const (
 //   - resident memory: VmRSS after that idle minute;
 //   - tray click to clipboard: from the dbusmenu Event call to the X
 //     server's notice that the clipboard has a new owner (XFixes; the
-//     clipboard holds a marker before each click, and the new value is read
-//     off it after, as a paste does), median of 15. Waiting for the notice
-//     takes no CPU from the click; asking for the clipboard's text in a loop
-//     did, and made a refresh click, the longer one, look 5–10 ms slower.
+//     clipboard holds a marker before each click), plus one read of the new
+//     value as a paste does, median of 15. Waiting for the notice takes no
+//     CPU from the click; asking for the clipboard's text in a loop did, and
+//     made a refresh click, the longer one, look 5–10 ms slower.
 //     A cached token involves no server at all; for "Refresh now & copy"
 //     the issuer's own time is the median of the same refresh request sent
 //     directly from this process over a kept-alive connection (which also
@@ -217,22 +217,24 @@ func BenchmarkTray(b *testing.B) {
 }
 
 // timedClick puts a marker on the clipboard, clicks, and returns the time
-// until the clipboard has a new owner (a paste from then on gets the app's
-// text; see ownerWatch), then checks that it holds something else than the
-// marker. A click that a reinstall of the menu made miss (its labels count
-// down) is sent again and timed afresh.
+// until a paste gets the click's value: until the clipboard has a new
+// owner (see ownerWatch), plus one read of its value, as a paste does,
+// which must not be the marker. A click that a reinstall of the menu made
+// miss (its labels count down) is sent again, with a new marker, and timed
+// afresh.
 func timedClick(tb testing.TB, env []string, selection *ownerWatch, reader *clipboardpkg.X11, menu dbus.BusObject, profile, sub string) time.Duration {
 	tb.Helper()
-	setClipboard(tb, env, "bench-"+randomHex(4))
-	marker := clipboard(env)
-	old := selection.owner(tb)
 	for try := 0; ; try++ {
+		setClipboard(tb, env, "bench-"+randomHex(4))
+		marker := clipboard(env)
+		old, seq := selection.owner(tb)
 		id := lookupLabel(tb, menu, profile, sub)
 		start := time.Now()
 		callEvent(tb, menu, id)
-		if selection.next(old, 3*time.Second) {
+		if selection.next(old, seq, 3*time.Second) {
+			got, err := reader.ReadAll()
 			took := time.Since(start)
-			if got, err := reader.ReadAll(); err != nil || got == "" || got == marker {
+			if err != nil || got == "" || got == marker {
 				tb.Fatalf("the clipboard changed owner, but holds %q (%v)", got, err)
 			}
 			return took
@@ -303,6 +305,7 @@ func engineTimes(tb testing.TB, profile string, n int) (cached, refreshed time.D
 	if err != nil {
 		tb.Fatal(err)
 	}
+	defer func() { _ = e.Close(ctx, nil) }()
 	token := func(force bool) func() time.Duration {
 		return func() time.Duration {
 			start := time.Now()

@@ -57,19 +57,24 @@ func newOwnerWatch(tb testing.TB, display string) *ownerWatch {
 	return w
 }
 
-// owner is the selection's owner now.
-func (w *ownerWatch) owner(tb testing.TB) xproto.Window {
+// owner is the selection's owner now, and the sequence number of the
+// request that asked: the X server stamps each event with the number of
+// the last request it had read from this connection, and the watch sends
+// no other, so an event stamped with it happened after the answer.
+func (w *ownerWatch) owner(tb testing.TB) (xproto.Window, uint16) {
 	tb.Helper()
-	r, err := xproto.GetSelectionOwner(w.conn, w.clipboard).Reply()
+	cookie := xproto.GetSelectionOwner(w.conn, w.clipboard)
+	r, err := cookie.Reply()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return r.Owner
+	return r.Owner, cookie.Sequence
 }
 
 // next waits up to timeout for the selection to be taken by another owner
-// than old, and reports whether it was.
-func (w *ownerWatch) next(old xproto.Window, timeout time.Duration) bool {
+// than old, after the owner call that returned old and seq, and reports
+// whether it was.
+func (w *ownerWatch) next(old xproto.Window, seq uint16, timeout time.Duration) bool {
 	deadline := time.After(timeout)
 	for {
 		select {
@@ -77,7 +82,7 @@ func (w *ownerWatch) next(old xproto.Window, timeout time.Duration) bool {
 			if !ok {
 				return false
 			}
-			if ev.Owner != old && ev.Owner != xproto.WindowNone {
+			if ev.Sequence == seq && ev.Owner != old && ev.Owner != xproto.WindowNone {
 				return true
 			}
 		case <-deadline:

@@ -45,8 +45,15 @@ func TestRunCachedAnswersOnlyThePlainCallFromTheQuickCopy(t *testing.T) {
 	require.Empty(t, stderr)
 	require.Empty(t, st.Reads(), "no keychain read")
 
+	// Profile names may start with a dash, and flags may look like names:
+	// with a copy under each, only the dash check leaves them to cobra.
+	copied, _ := cache.Get("dev")
+	for _, name := range []string{"-h", "--refresh", "-o"} {
+		require.NoError(t, auth.ValidateName(name))
+		cache.Put(name, copied, time.Hour)
+	}
 	for _, args := range [][]string{
-		{"token"}, {"token", "dev", "--header"}, {"token", "--refresh"}, {"token", "-o"},
+		{"token"}, {"token", "dev", "--header"}, {"token", "--refresh"}, {"token", "-o"}, {"token", "-h"},
 		{"profile", "show"}, {"inspect", "dev"}, {"token", "nobody"}, {"token", "dev", "extra"},
 	} {
 		code, ok, out, stderr := cached(args...)
