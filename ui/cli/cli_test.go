@@ -37,9 +37,9 @@ type harness struct {
 	clip  *fakeClipboard
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...auth.Option) *harness {
 	st := authtest.NewStore()
-	return &harness{store: st, eng: auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}), clip: &fakeClipboard{}}
+	return &harness{store: st, eng: auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}, opts...), clip: &fakeClipboard{}}
 }
 
 // run executes the CLI in-process with stdin and returns code, stdout, stderr.

@@ -25,8 +25,8 @@ func (failingWriter) Write([]byte) (int, error) {
 func TestRunCachedAnswersOnlyThePlainCallFromTheQuickCopy(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Stock: true})
 	cache := authtest.NewCache()
-	st := authtest.NewStore()
-	h := &harness{store: st, eng: auth.NewEngine(st, auth.FileLocker{Dir: t.TempDir()}, auth.WithTokenCache(cache)), clip: &fakeClipboard{}}
+	h := newHarness(t, auth.WithTokenCache(cache))
+	st := h.store
 	access := h.signIn(t, srv, "openid offline_access", "")
 	_, viaRun, _ := h.run("", "token", "dev")
 	require.Equal(t, access+"\n", viaRun)
@@ -75,8 +75,7 @@ func TestRunCachedAnswersOnlyThePlainCallFromTheQuickCopy(t *testing.T) {
 	require.Equal(t, cli.ExitError, code, "a failed write is an error, as in Run")
 	require.Contains(t, errb.String(), "broken pipe")
 
-	st2 := authtest.NewStore()
-	off := &harness{store: st2, eng: auth.NewEngine(st2, auth.FileLocker{Dir: t.TempDir()}, auth.WithTokenCacheDropped(cache)), clip: &fakeClipboard{}}
+	off := newHarness(t, auth.WithTokenCacheDropped(cache))
 	app = &cli.App{Engine: off.eng, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	_, ok = app.RunCached([]string{"token", "dev"})
 	require.False(t, ok, "an engine that only drops the copy never reads it")
